@@ -1,0 +1,61 @@
+"""Shared helpers: the repository's paths and running nbgrader as an instructor would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for nbgrader and jupyter: the venv's bin/ first (alembic is found there)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def nbgrader(*args: str, cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run an nbgrader command; on failure, show its whole output in the assertion."""
+    result = subprocess.run(
+        [str(BIN / "nbgrader"), *args],
+        check=False,
+        cwd=cwd,
+        env=tool_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check:
+        assert result.returncode == 0, (
+            f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def assignments() -> list[str]:
+    return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+
+def make_course(tmp: Path) -> Path:
+    """A scratch nbgrader course built from the repository's config and source tree."""
+    course = tmp / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"\nc.Exchange.root = {str(tmp / 'exchange')!r}\n")
+    (tmp / "exchange").mkdir()
+    return course
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

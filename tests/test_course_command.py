@@ -1,0 +1,63 @@
+"""The README's run command starts JupyterLab and serves the course on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_course_command_serves_the_first_notebook(tmp_path):
+    port, token = free_port(), secrets.token_hex(16)
+    log_path = tmp_path / "lab.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [
+            str(ROOT / "scripts" / "course"),
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+    )
+    url = f"http://127.0.0.1:{port}/api/contents/course/01-start-here.ipynb"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    body = json.load(response)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, "JupyterLab exited:\n" + log_path.read_text()
+                assert time.monotonic() < deadline, "JupyterLab did not answer in 180 s"
+                time.sleep(0.5)
+        assert body["type"] == "notebook"
+        assert body["content"]["cells"][0]["source"].startswith("# 1. Start here")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()

@@ -1,0 +1,27 @@
+"""environment.yml (for conda users) names the same dependencies as pyproject.toml."""
+
+import re
+from importlib.metadata import requires
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def normalise(requirement: str) -> str:
+    requirement = requirement.split(";")[0]
+    name, rest = re.match(r"([A-Za-z0-9_.\-]+)(.*)", requirement.strip()).groups()
+    return name.lower().replace("_", "-") + rest.replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    # The installed metadata is pyproject.toml's, extras included, on every Python.
+    wanted = {normalise(r) for r in requires("product-roles-course")}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {
+        normalise(d)
+        for d in env["dependencies"]
+        if isinstance(d, str) and not re.match(r"(python|pip)\b", d)
+    }
+    assert conda == wanted

@@ -1,0 +1,42 @@
+"""score_placements: one feedback line per card, partial credit, bad files score 0."""
+
+from product_roles import answers
+from product_roles.grading import score_placements
+
+KEY = {
+    "a": {"answer": "PO", "why": "Ordering work is inward."},
+    "b": "PM",
+    "c": ["ENG", "TEAM"],
+}
+
+
+def write(tmp_path, placements):
+    answers.write(answers.path_for("ex", tmp_path), answers.Answers("ex", placements))
+
+
+def test_partial_credit_and_one_line_per_card(tmp_path, capsys):
+    write(tmp_path, {"a": "PO", "b": "PO", "c": "TEAM"})
+    assert score_placements("ex", KEY, folder=tmp_path) == 2.0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "a: right, PO (1/1). Ordering work is inward.",
+        "b: placed in PO; expected PM (0/1)",
+        "c: right, TEAM (1/1)",
+        "Total: 2 of 3 cards right.",
+    ]
+
+
+def test_reveal_false_hides_the_expected_role(tmp_path, capsys):
+    write(tmp_path, {"a": "PM"})
+    assert score_placements("ex", KEY, folder=tmp_path, reveal=False) == 0.0
+    out = capsys.readouterr().out
+    assert "expected" not in out and "inward" not in out
+    assert "b: not placed (0/1)" in out
+
+
+def test_missing_and_garbage_files_score_zero_with_a_reason(tmp_path, capsys):
+    assert score_placements("ex", KEY, folder=tmp_path) == 0.0
+    assert "is missing" in capsys.readouterr().out
+    (tmp_path / "ex.answers.json").write_text("garbage")
+    assert score_placements("ex", KEY, folder=tmp_path) == 0.0
+    assert "could not be read" in capsys.readouterr().out

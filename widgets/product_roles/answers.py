@@ -1,0 +1,133 @@
+"""The answers file: a learner's placements, saved beside the notebook.
+
+Format (version 1), one JSON file per exercise, named ``<exercise>.answers.json``::
+
+    {
+      "format": "product-roles-answers",
+      "version": 1,
+      "exercise": "traditional-divide",
+      "saved_at": "2026-11-25T22:50:00Z",
+      "placements": {"card-id": "PO", "other-card": null},
+      "confidence": {"card-id": "sure"}
+    }
+
+``placements`` maps a card id to a category id, or to ``null`` for a card not yet
+placed. ``confidence`` is optional and maps a card id to ``"sure"`` or ``"unsure"``.
+Instructors may read or repair these files by hand; :func:`read` says what is wrong
+with one that does not load.
+
+Writes are atomic (a temporary file in the same folder, flushed, then ``os.replace``),
+so a crash mid-write leaves the previous file whole. A file that cannot be read is
+never overwritten: :func:`set_aside` renames it and keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+FORMAT = "product-roles-answers"
+VERSION = 1
+SUFFIX = ".answers.json"
+CONFIDENCE = ("sure", "unsure")
+
+
+class AnswersError(ValueError):
+    """An answers file exists but cannot be used; the message says why in plain words."""
+
+
+@dataclass
+class Answers:
+    exercise: str
+    placements: dict[str, str | None] = field(default_factory=dict)
+    confidence: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "exercise": self.exercise,
+            "saved_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "placements": dict(sorted(self.placements.items())),
+            "confidence": dict(sorted(self.confidence.items())),
+        }
+
+
+def path_for(exercise: str, folder: str | os.PathLike = ".") -> Path:
+    """Return the answers file's path for ``exercise`` in ``folder`` (the notebook's folder)."""
+    if not exercise or any(sep in exercise for sep in ("/", "\\", "\0")) or exercise[0] == ".":
+        raise ValueError(f"exercise id {exercise!r} cannot name a file")
+    return Path(folder) / f"{exercise}{SUFFIX}"
+
+
+def parse(data: object, exercise: str) -> Answers:
+    """Check decoded JSON ``data`` against the format and return it as :class:`Answers`."""
+    if not isinstance(data, dict):
+        raise AnswersError("it does not hold a JSON object")
+    if data.get("format") != FORMAT:
+        raise AnswersError(f"its 'format' is not {FORMAT!r}")
+    if data.get("version") != VERSION:
+        raise AnswersError(f"its version {data.get('version')!r} is not one this course reads")
+    if data.get("exercise") != exercise:
+        raise AnswersError(f"it belongs to exercise {data.get('exercise')!r}, not {exercise!r}")
+    placements = data.get("placements")
+    if not isinstance(placements, dict):
+        raise AnswersError("its 'placements' is not a mapping of card to category")
+    for card, category in placements.items():
+        if category is not None and not isinstance(category, str):
+            raise AnswersError(f"card {card!r} is placed in {category!r}, which is not a name")
+    confidence = data.get("confidence", {})
+    if not isinstance(confidence, dict) or any(v not in CONFIDENCE for v in confidence.values()):
+        raise AnswersError("its 'confidence' marks must each be 'sure' or 'unsure'")
+    return Answers(exercise, dict(placements), dict(confidence))
+
+
+def read(path: str | os.PathLike, exercise: str) -> Answers | None:
+    """Read an answers file; return None when there is none.
+
+    Raises
+    ------
+    AnswersError
+        When the file exists but is not a valid answers file for ``exercise``.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise AnswersError(f"it could not be read ({err.strerror})") from err
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise AnswersError(f"it is not valid JSON ({err})") from err
+    return parse(data, exercise)
+
+
+def write(path: str | os.PathLike, answers: Answers) -> None:
+    """Write ``answers`` to ``path`` atomically: readers see the old file or the new, never half."""
+    path = Path(path)
+    text = json.dumps(answers.to_json(), indent=2, ensure_ascii=False) + "\n"
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def set_aside(path: str | os.PathLike) -> Path:
+    """Rename an unreadable answers file so that nothing overwrites it; return the new path."""
+    path = Path(path)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, kept)
+    return kept

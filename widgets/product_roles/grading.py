@@ -1,0 +1,73 @@
+"""Scoring a card sort inside an nbgrader test cell.
+
+The key is passed in by the hidden test, so it lives only in the instructor's source
+notebook. The placements are read from the answers file on disk, not from a name in
+the learner's kernel, and every line goes to stdout: nbgrader scores a test cell 0 if
+anything reaches stderr.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from . import answers
+
+
+def _accepted(entry) -> tuple[tuple[str, ...], str]:
+    if isinstance(entry, str):
+        return (entry,), ""
+    if isinstance(entry, Mapping):
+        accepted = entry["answer"]
+        accepted = (accepted,) if isinstance(accepted, str) else tuple(accepted)
+        return accepted, entry.get("why", "")
+    return tuple(entry), ""
+
+
+def score_placements(
+    exercise: str,
+    key: Mapping[str, str | Sequence[str] | Mapping],
+    *,
+    reveal: bool = True,
+    folder: str | os.PathLike = ".",
+) -> float:
+    """Print one feedback line per card and return the points earned, one per right card.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id whose answers file is read.
+    key : mapping
+        Card id to the accepted role id, a sequence of accepted ids, or
+        ``{"answer": ..., "why": "..."}`` to explain the card in feedback.
+    reveal : bool
+        Whether feedback names the expected role of a wrong card.
+    folder : path
+        The folder holding the answers file (the notebook's folder by default).
+    """
+    path = answers.path_for(exercise, folder)
+    try:
+        saved = answers.read(path, exercise)
+    except answers.AnswersError as err:
+        print(f"{path.name} could not be read: {err}. No card can be scored.")
+        return 0.0
+    if saved is None:
+        print(f"No saved answers for {exercise!r} ({path.name} is missing): no card was sorted.")
+        return 0.0
+    earned = 0
+    for card, entry in key.items():
+        accepted, why = _accepted(entry)
+        placed = saved.placements.get(card)
+        if placed is None:
+            line = f"{card}: not placed (0/1)"
+        elif placed in accepted:
+            earned += 1
+            line = f"{card}: right, {placed} (1/1)"
+        else:
+            expected = f"; expected {' or '.join(accepted)}" if reveal else ""
+            line = f"{card}: placed in {placed}{expected} (0/1)"
+        if why and (reveal or placed in accepted):
+            line += f". {why}"
+        print(line)
+    print(f"Total: {earned} of {len(key)} cards right.")
+    return float(earned)

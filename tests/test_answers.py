@@ -4,6 +4,7 @@ import json
 import os
 
 import pytest
+
 from product_roles import answers
 
 

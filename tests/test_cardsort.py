@@ -4,6 +4,7 @@ import json
 
 import pytest
 import traitlets
+
 from product_roles import CardSort, answers
 
 CARDS = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]

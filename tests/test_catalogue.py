@@ -5,6 +5,7 @@ from importlib import resources
 
 import pytest
 import yaml
+
 from product_roles.catalogue import CatalogueError, load, loads, parse
 
 

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow

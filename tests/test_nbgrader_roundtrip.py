@@ -12,6 +12,7 @@ import shutil
 
 import nbformat
 import pytest
+
 from conftest import ROOT, assignments, make_course, nbgrader
 from product_roles import answers
 

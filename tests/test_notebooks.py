@@ -9,8 +9,9 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT, tool_env
 from nbclient import NotebookClient
+
+from conftest import ROOT, tool_env
 
 TREES = ("course", "solutions", "exercises")
 NOTEBOOKS = sorted(

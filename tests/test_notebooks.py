@@ -61,6 +61,14 @@ def test_course_notebook_structure(path):
         assert heading in text, f"{path.name} lacks {heading}"
     assert re.search(r"\d+ minutes", text), "timings are given in minutes"
     assert re.search(r"\((19|20)\d\d\)", text.split("## Sources")[1]), "sources carry years"
+    assert len(re.findall(r"^### Exercise \d+", text, re.MULTILINE)) >= 2, "at least two exercises"
+    code = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+    )
+    assert re.search(r"CardSort|custom_sort|TwoAxis|ShiftSort", code), "at least one card sort"
+    assert re.search(r"\bcharts\.|plotly", code), "at least one chart"
+    if int(path.name[:2]) >= 3:
+        assert "Warm-up" in text, "later modules open with a warm-up on earlier cards"
 
 
 @pytest.mark.slow

@@ -12,7 +12,11 @@ from product_roles.quiz import MultipleChoice, bank, custom_sort, parse_bank
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles").joinpath("data/questions.yaml").read_text("utf-8")
+    text = (
+        resources.files("product_roles")
+        .joinpath("data/questions/01-start-here.yaml")
+        .read_text("utf-8")
+    )
     return yaml.safe_load(text)
 
 

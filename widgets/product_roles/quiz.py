@@ -1,7 +1,8 @@
 """Practice questions: multiple choice whose wrong options each name a misconception.
 
-Questions live in ``data/questions.yaml`` with the rest of the course's content, so a
-notebook shows a question by id and its answer is not printed in the learner's cell.
+Questions live in ``data/questions/*.yaml`` (one file per notebook) with the rest of
+the course's content, so a notebook shows a question by id and its answer is not
+printed in the learner's cell.
 The same file holds *custom sorts*: card sorts whose cards are not responsibilities,
 such as claims to sort by the evidence behind them.
 """
@@ -98,9 +99,24 @@ def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:
 
 @lru_cache(maxsize=1)
 def bank() -> tuple[dict[str, Question], dict[str, CustomSort]]:
-    """The question bank shipped with the package."""
-    text = resources.files("product_roles").joinpath("data/questions.yaml").read_text("utf-8")
-    return parse_bank(yaml.safe_load(text))
+    """The question bank shipped with the package: every file in ``data/questions/``."""
+    questions, sorts = {}, {}
+    folder = resources.files("product_roles").joinpath("data/questions")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        try:
+            more_questions, more_sorts = parse_bank(yaml.safe_load(entry.read_text("utf-8")))
+        except CatalogueError as err:
+            raise CatalogueError(f"{entry.name}: {err}") from err
+        for kind, have, more in (
+            ("question", questions, more_questions),
+            ("sort", sorts, more_sorts),
+        ):
+            for repeated in sorted(have.keys() & more.keys()):
+                raise CatalogueError(f"{entry.name}: {kind} {repeated!r} is defined twice")
+            have.update(more)
+    return questions, sorts
 
 
 class MultipleChoice(ipywidgets.VBox):

@@ -159,11 +159,12 @@ def sprint_timeboxes() -> go.Figure:
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.22,
+                "y": -0.2,
                 "showarrow": False,
                 "font": {"size": 11},
             }
         ],
+        margin={"b": 110},
         template="plotly_white",
     )
     return figure
@@ -185,16 +186,28 @@ def prioritisation_ranks() -> go.Figure:
             y=ranks,
             mode="lines+markers+text",
             name=feature.name,
-            text=[feature.name, ""],
-            textposition="middle left",
+            text=[feature.name, feature.name],
+            textposition=["middle left", "middle right"],
             customdata=[f"WSJF score {feature.wsjf:.2f}", f"RICE score {feature.rice:,.0f}"],
             hovertemplate=f"{feature.name}<br>%{{x}}: #%{{y}}<br>%{{customdata}}<extra></extra>",
         )
     figure.update_layout(
         title="The same five features, ranked by two formulas",
         yaxis={"autorange": "reversed", "title": "Rank (1 = do first)", "dtick": 1},
-        xaxis={"range": [-1.2, 1.3]},
+        xaxis={"range": [-1.3, 2.3]},
         template="plotly_white",
-        legend_title="Feature (invented example)",
+        showlegend=False,
+        annotations=[
+            {
+                "text": "Invented example: illustrative estimates, not data",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.15,
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        ],
+        margin={"b": 90},
     )
     return figure

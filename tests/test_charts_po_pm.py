@@ -43,6 +43,8 @@ def test_sprint_timeboxes_add_up_to_the_working_month():
     assert hours["Sprint Retrospective"] == 3
     assert hours["Daily Scrum"] == 0.25 * calendar.working_days
     assert "Product Owner" in bar.customdata[0]
+    # The chart names its source and its one assumption.
+    assert calendar.source in charts.sprint_timeboxes().layout.xaxis.title.text
 
 
 def test_prioritisation_chart_shows_each_feature_at_its_rank():
@@ -53,5 +55,7 @@ def test_prioritisation_chart_shows_each_feature_at_its_rank():
     by_rice = [f.name for f in ranking(features, "rice")]
     for trace in figure.data:
         assert list(trace.y) == [by_wsjf.index(trace.name) + 1, by_rice.index(trace.name) + 1]
+    # The numbers are made up, and the chart says so.
+    assert "Invented example" in figure.layout.title.text
     # The example exists to show two formulas disagreeing.
     assert by_wsjf != by_rice

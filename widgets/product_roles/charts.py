@@ -151,20 +151,11 @@ def sprint_timeboxes() -> go.Figure:
             f"A one-month Sprint of about {calendar.working_hours} working hours: "
             f"the events take at most {used:g}"
         ),
-        xaxis_title="Hours in a one-month Sprint (longest allowed)",
+        xaxis_title=(
+            "Hours in a one-month Sprint (longest allowed)<br><sup>Source: "
+            f"{calendar.source}; {calendar.working_days} working days assumed</sup>"
+        ),
         yaxis={"autorange": "reversed"},
-        annotations=[
-            {
-                "text": f"Source: {calendar.source}; {calendar.working_days} working days assumed",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.2,
-                "showarrow": False,
-                "font": {"size": 11},
-            }
-        ],
-        margin={"b": 110},
         template="plotly_white",
     )
     return figure
@@ -192,22 +183,13 @@ def prioritisation_ranks() -> go.Figure:
             hovertemplate=f"{feature.name}<br>%{{x}}: #%{{y}}<br>%{{customdata}}<extra></extra>",
         )
     figure.update_layout(
-        title="The same five features, ranked by two formulas",
+        title=(
+            "The same five features, ranked by two formulas"
+            "<br><sup>Invented example: illustrative estimates, not data</sup>"
+        ),
         yaxis={"autorange": "reversed", "title": "Rank (1 = do first)", "dtick": 1},
         xaxis={"range": [-1.3, 2.3]},
         template="plotly_white",
         showlegend=False,
-        annotations=[
-            {
-                "text": "Invented example: illustrative estimates, not data",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.15,
-                "showarrow": False,
-                "font": {"size": 11},
-            }
-        ],
-        margin={"b": 90},
     )
     return figure

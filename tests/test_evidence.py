@@ -77,3 +77,12 @@ def test_bad_entries_are_named(raw, mutate, message):
 def test_broken_yaml_is_reported_not_raised_raw():
     with pytest.raises(EvidenceError, match="not valid YAML"):
         evidence.loads("studies: [unclosed")
+
+
+def test_markdown_table_puts_every_caveat_on_the_row_of_its_result():
+    table = evidence.as_markdown().splitlines()
+    studies = evidence.load()
+    assert len(table) == 2 + len(studies)
+    for study, row in zip(studies, table[2:], strict=True):
+        assert study.result in row and study.caveat in row and f"| {study.year} |" in row
+        assert f"({study.url})" in row

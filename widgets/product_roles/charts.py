@@ -134,15 +134,34 @@ def study_results(studies=None) -> go.Figure:
             marker_color=colour,
             y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in rows],
             x=[m.value for _, m in rows],
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [(m.high - m.value) if m.high is not None else 0 for _, m in rows],
-                "arrayminus": [(m.value - m.low) if m.low is not None else 0 for _, m in rows],
-            },
             customdata=[[s.sample, s.caveat] for s, _ in rows],
             hovertemplate="%{y}<br>%{x:+.1f}%<br>Sample: %{customdata[0]}"
             "<br>Caveat: %{customdata[1]}<extra></extra>",
+        )
+    # Intervals go on an invisible marker trace: bars without an interval then get no
+    # zero-width whisker.
+    ranged = [
+        (s, m)
+        for s in studies
+        for m in s.measures
+        if m.metric in ("speed", "output", "delivery") and m.low is not None
+    ]
+    if ranged:
+        figure.add_scatter(
+            name="95% interval",
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in ranged],
+            x=[m.value for _, m in ranged],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [m.high - m.value for _, m in ranged],
+                "arrayminus": [m.value - m.low for _, m in ranged],
+                "color": "black",
+            },
         )
     figure.add_vline(x=0, line_color="black", line_width=1)
     figure.update_layout(
@@ -261,9 +280,9 @@ def readiness_profile(sort) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         title="Your organisation, area by area",
-        xaxis_title="Statements",
+        xaxis={"title": "Statements", "dtick": 1},
         yaxis={"autorange": "reversed"},
-        legend_title="Your answer",
+        legend={"title": "Your answer", "traceorder": "normal"},
         template="plotly_white",
     )
     return figure

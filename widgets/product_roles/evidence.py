@@ -174,3 +174,18 @@ def study(study_id: str) -> Study:
         if entry.id == study_id:
             return entry
     raise KeyError(f"no study with id {study_id!r} in the evidence file")
+
+
+def as_markdown(studies: tuple[Study, ...] | None = None) -> str:
+    """A Markdown table of the studies: year, sample, result and caveat side by side.
+
+    Notebooks show it with ``IPython.display.Markdown``, so no figure is ever typed
+    into a notebook and none appears without its caveat.
+    """
+    studies = studies if studies is not None else load()
+    rows = ["| study | year | sample | result | caveat |", "|---|---|---|---|---|"]
+    for entry in studies:
+        cells = [f"[{entry.study}]({entry.url})", str(entry.year), entry.sample]
+        cells += [entry.result, entry.caveat]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)

@@ -66,3 +66,18 @@ def test_bad_readiness_entries_are_named(raw, mutate, message):
     mutate(data)
     with pytest.raises(CatalogueError, match=message):
         own_team.parse_readiness(data, set(load().sources))
+
+
+def test_advice_explains_only_the_weaker_answers_with_their_sources(tmp_path):
+    sort = own_team.readiness_sort("advice", folder=tmp_path)
+    assert "Place the statements" in own_team.advice(sort)
+    sort.place("tests-catch", "yes")
+    sort.place("ai-policy", "no")
+    sort.place("time-to-learn", "partly")
+    notes = own_team.advice(sort)
+    spec = {s.id: s for s in own_team.readiness().statements}
+    assert "You answered 3 of" in notes
+    assert spec["ai-policy"].means in notes and spec["time-to-learn"].means in notes
+    assert spec["tests-catch"].means not in notes, "a 'true for us' answer needs no advice"
+    assert "**Safety nets for faster coding**" in notes and "(not yet)" in notes
+    assert "(2025)" in notes, "every idea is cited with its year"

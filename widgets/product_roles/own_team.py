@@ -142,3 +142,39 @@ def design_sort(
         mode="assessment",
         folder=folder,
     )
+
+
+def advice(sort: CardSort) -> str:
+    """Markdown notes on a learner's self-assessment: what each weaker answer suggests.
+
+    Statements placed as "partly" or "not yet" are listed under their area with what
+    that answer means and where the idea comes from; the rest are counted. The notes
+    read the learner's placements only, so there is nothing to reveal in advance.
+    """
+    spec = readiness()
+    catalogue = load()
+    levels = dict(spec.levels)
+    by_id = {s.id: s for s in spec.statements}
+    weaker = [
+        (by_id[card], level)
+        for card, level in sort.placements.items()
+        if card in by_id and level in ("partly", "no")
+    ]
+    answered = sum(1 for c, level in sort.placements.items() if c in by_id and level)
+    if not answered:
+        return "*Place the statements in the self-assessment above, then run this cell again.*"
+    lines = [f"You answered {answered} of {len(spec.statements)} statements."]
+    if not weaker:
+        lines.append("You placed every answered statement as true for you: look for evidence.")
+    for area, label in spec.areas:
+        items = [(s, level) for s, level in weaker if s.area == area]
+        if not items:
+            continue
+        lines.append(f"\n**{label}**\n")
+        for statement, level in items:
+            cited = "; ".join(catalogue.sources[s].citation() for s in statement.sources)
+            lines.append(
+                f"- *{statement.text}* ({levels[level].lower()}): {statement.means} "
+                f"Source: {cited}."
+            )
+    return "\n".join(lines)

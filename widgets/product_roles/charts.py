@@ -249,7 +249,7 @@ def team_design(sort, catalogue: Catalogue | None = None) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         title="Your design: how much each role holds, and which way it faces",
-        yaxis_title="Cards you placed",
+        yaxis={"title": "Cards you placed", "rangemode": "nonnegative", "dtick": 1},
         legend_title="Focus",
         template="plotly_white",
     )

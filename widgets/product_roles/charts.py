@@ -193,3 +193,224 @@ def prioritisation_ranks() -> go.Figure:
         showlegend=False,
     )
     return figure
+
+
+def merged_role_load(catalogue: Catalogue | None = None) -> go.Figure:
+    """Stacked bars: cards the Product Owner, the Product Manager, and one person doing both hold.
+
+    A card counts for "one person doing both" when either role traditionally holds it,
+    so the third bar shows how broad the job becomes when a company folds the two
+    roles into one.
+    """
+    catalogue = catalogue or load()
+    groups = {
+        catalogue.role("PO").label: {"PO"},
+        catalogue.role("PM").label: {"PM"},
+        "One person doing both": {"PO", "PM"},
+    }
+    figure = go.Figure()
+    for focus, label in _FOCUS_LABELS.items():
+        figure.add_bar(
+            name=label,
+            x=list(groups),
+            y=[
+                sum(1 for c in catalogue.cards if c.focus == focus and held & set(c.traditional))
+                for held in groups.values()
+            ],
+        )
+    figure.update_layout(
+        barmode="stack",
+        title="How much one person carries when the two roles are merged",
+        yaxis_title="Cards in the catalogue",
+        legend_title="Focus",
+        template="plotly_white",
+    )
+    return figure
+
+
+_DESIGN_COLOURS = {
+    "controlled experiment": "#1f77b4",
+    "field experiment": "#2ca02c",
+    "survey": "#ff7f0e",
+}
+
+
+def study_results(studies=None) -> go.Figure:
+    """Horizontal bars: the change in speed, output or delivery each dated study reports.
+
+    Bars are coloured by study design (controlled experiment, field experiment,
+    survey); the hover text carries each study's sample and caveat, and reported 95%
+    intervals are drawn as error bars.
+    """
+    from . import evidence
+
+    studies = studies if studies is not None else evidence.load()
+    figure = go.Figure()
+    for design, colour in _DESIGN_COLOURS.items():
+        rows = [
+            (s, m)
+            for s in studies
+            if s.design == design
+            for m in s.measures
+            if m.metric in ("speed", "output", "delivery")
+        ]
+        if not rows:
+            continue
+        figure.add_bar(
+            name=design.capitalize(),
+            orientation="h",
+            marker_color=colour,
+            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in rows],
+            x=[m.value for _, m in rows],
+            customdata=[[s.sample, s.caveat] for s, _ in rows],
+            hovertemplate="%{y}<br>%{x:+.1f}%<br>Sample: %{customdata[0]}"
+            "<br>Caveat: %{customdata[1]}<extra></extra>",
+        )
+    # Intervals go on an invisible marker trace: bars without an interval then get no
+    # zero-width whisker.
+    ranged = [
+        (s, m)
+        for s in studies
+        for m in s.measures
+        if m.metric in ("speed", "output", "delivery") and m.low is not None
+    ]
+    if ranged:
+        figure.add_scatter(
+            name="95% interval",
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in ranged],
+            x=[m.value for _, m in ranged],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [m.high - m.value for _, m in ranged],
+                "arrayminus": [m.value - m.low for _, m in ranged],
+                "color": "black",
+            },
+        )
+    figure.add_vline(x=0, line_color="black", line_width=1)
+    figure.update_layout(
+        title="What dated studies measured with AI coding tools (right of zero = faster or more)",
+        xaxis_title="Reported change, % (whiskers: 95% interval where the study gives one)",
+        yaxis={"autorange": "reversed"},
+        legend_title="Study design",
+        template="plotly_white",
+        height=460,
+        margin={"l": 20},
+    )
+    return figure
+
+
+def metr_perception(studies=None) -> go.Figure:
+    """Bars: METR's 2025 developers' expected, believed and measured speed change with AI."""
+    from . import evidence
+
+    studies = studies if studies is not None else evidence.load()
+    metr = next((s for s in studies if s.id == "metr-2025"), None)
+    if metr is None:
+        raise KeyError("the evidence file has no study 'metr-2025'")
+    measures = metr.measures_of("perception")
+    figure = go.Figure(
+        go.Bar(
+            x=[m.label for m in measures],
+            y=[m.value for m in measures],
+            marker_color=["#9ecae1" if m.value >= 0 else "#d62728" for m in measures],
+            text=[f"{m.value:+g}%" for m in measures],
+            textposition="outside",
+        )
+    )
+    figure.add_hline(y=0, line_color="black", line_width=1)
+    figure.update_layout(
+        title=f"Felt faster, measured slower: {metr.sample} ({metr.year})",
+        yaxis_title="Speed change with AI, % (+ = faster)",
+        template="plotly_white",
+        yaxis_range=[-30, 35],
+    )
+    return figure
+
+
+def holders_by_era(catalogue: Catalogue | None = None) -> go.Figure:
+    """Grouped bars: how many cards accept each role, before AI and in the AI-era scenario."""
+    catalogue = catalogue or load()
+    labels = [role.label for role in catalogue.roles]
+    figure = go.Figure()
+    for era, name in (("traditional", "Traditional"), ("ai_era", "AI-era scenario")):
+        figure.add_bar(
+            name=name,
+            x=labels,
+            y=[sum(role.id in c.holders(era) for c in catalogue.cards) for role in catalogue.roles],
+        )
+    figure.update_layout(
+        barmode="group",
+        title="Which roles can claim each responsibility, before and after the shift",
+        yaxis_title="Cards that accept this role",
+        legend_title="Era",
+        template="plotly_white",
+    )
+    return figure
+
+
+def _placed_empty(figure: go.Figure, message: str) -> go.Figure:
+    figure.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
+
+
+def team_design(sort, catalogue: Catalogue | None = None) -> go.Figure:
+    """Stacked bars: in a learner's own design, which way the work of each role faces.
+
+    ``sort`` is the design card sort (any sort of catalogue cards); unplaced cards are
+    left out, and an empty sort gives an empty chart that says what to do.
+    """
+    catalogue = catalogue or load()
+    counts = Counter(
+        (category, catalogue.card(card).focus)
+        for card, category in sort.placements.items()
+        if category is not None
+    )
+    labels = [c["label"] for c in sort.categories]
+    figure = go.Figure()
+    for focus, label in _FOCUS_LABELS.items():
+        figure.add_bar(name=label, x=labels, y=[counts[(c["id"], focus)] for c in sort.categories])
+    figure.update_layout(
+        barmode="stack",
+        title="Your design: how much each role holds, and which way it faces",
+        yaxis={"title": "Cards you placed", "rangemode": "nonnegative", "dtick": 1},
+        legend_title="Focus",
+        template="plotly_white",
+    )
+    if not counts:
+        _placed_empty(figure, "Place some cards in the design sort above, then run this cell")
+    return figure
+
+
+def readiness_profile(sort) -> go.Figure:
+    """Stacked horizontal bars: a learner's self-assessment answers, area by area."""
+    from .own_team import readiness
+
+    spec = readiness()
+    area_of = {s.id: s.area for s in spec.statements}
+    counts = Counter(
+        (area_of[card], level) for card, level in sort.placements.items() if card in area_of
+    )
+    colours = {"yes": "#2ca02c", "partly": "#f2b701", "no": "#d62728", None: "#c7c7c7"}
+    figure = go.Figure()
+    for level, label in [*spec.levels, (None, "Not answered yet")]:
+        figure.add_bar(
+            name=label,
+            orientation="h",
+            marker_color=colours.get(level, "#7f7f7f"),
+            y=[area_label for _, area_label in spec.areas],
+            x=[counts[(area, level)] for area, _ in spec.areas],
+        )
+    figure.update_layout(
+        barmode="stack",
+        title="Your organisation, area by area",
+        xaxis={"title": "Statements", "dtick": 1},
+        yaxis={"autorange": "reversed"},
+        legend={"title": "Your answer", "traceorder": "normal"},
+        template="plotly_white",
+    )
+    return figure

@@ -1,0 +1,191 @@
+"""Dated evidence on AI-assisted development: the studies notebook 6 teaches from.
+
+The studies live in ``data/studies.yaml`` inside the package. Each one carries its
+year, sample, result, caveat and source next to the numbers the charts draw, and the
+file is validated on load: a bad entry raises :class:`EvidenceError` naming the study
+and the field, so an author editing the YAML sees exactly what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+DESIGNS = ("controlled experiment", "field experiment", "survey")
+METRICS = ("speed", "output", "delivery", "adoption", "trust", "perception")
+# Shares of respondents cannot leave 0..100; changes may be negative.
+_SHARES = ("adoption", "trust")
+
+_STUDY_FIELDS = {
+    "id": str,
+    "study": str,
+    "year": int,
+    "design": str,
+    "sample": str,
+    "result": str,
+    "caveat": str,
+    "source": dict,
+    "measures": list,
+}
+_SOURCE_FIELDS = {"title": str, "author": str, "url": str}
+_MEASURE_FIELDS = {"metric": str, "label": str, "value": (int, float)}
+_MEASURE_OPTIONAL = {"low": (int, float), "high": (int, float)}
+
+
+class EvidenceError(ValueError):
+    """A study entry is missing a field or holds a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    metric: str
+    label: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    id: str
+    study: str
+    year: int
+    design: str
+    sample: str
+    result: str
+    caveat: str
+    title: str
+    author: str
+    url: str
+    measures: tuple[Measure, ...]
+
+    def citation(self) -> str:
+        """Return a short citation: author, title, year."""
+        return f"{self.author}, *{self.title}* ({self.year})"
+
+    def measures_of(self, metric: str) -> tuple[Measure, ...]:
+        """Return this study's measures of one ``metric`` (for example "speed")."""
+        if metric not in METRICS:
+            raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+        return tuple(m for m in self.measures if m.metric == metric)
+
+
+def _kind_name(kind) -> str:
+    # A (int, float) pair reads better to an author as "number".
+    return "number" if isinstance(kind, tuple) else kind.__name__
+
+
+def _check_fields(where: str, entry: Any, fields: dict, optional: dict | None = None) -> None:
+    optional = optional or {}
+    if not isinstance(entry, dict):
+        raise EvidenceError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
+    unknown = sorted(set(entry) - set(fields) - set(optional))
+    if unknown:
+        raise EvidenceError(f"{where}: unknown field {unknown[0]!r}")
+    for name, kind in {**fields, **optional}.items():
+        if name not in entry:
+            if name in optional:
+                continue
+            raise EvidenceError(f"{where}: field {name!r} is missing")
+        value = entry[name]
+        # bool is a subclass of int: `true` must not pass as a year or a percentage.
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise EvidenceError(
+                f"{where}: field {name!r} should be {_kind_name(kind)}, got {type(value).__name__}"
+            )
+        if isinstance(value, str) and not value.strip():
+            raise EvidenceError(f"{where}: field {name!r} is empty")
+
+
+def _measure(where: str, entry: Any) -> Measure:
+    _check_fields(where, entry, _MEASURE_FIELDS, _MEASURE_OPTIONAL)
+    if entry["metric"] not in METRICS:
+        raise EvidenceError(f"{where}: field 'metric' must be one of {METRICS}")
+    measure = Measure(**entry)
+    if measure.metric in _SHARES and not 0 <= measure.value <= 100:
+        raise EvidenceError(f"{where}: field 'value' is a share of respondents: 0 to 100")
+    if (measure.low is None) != (measure.high is None):
+        raise EvidenceError(f"{where}: fields 'low' and 'high' go together")
+    if measure.low is not None and not measure.low <= measure.value <= measure.high:
+        raise EvidenceError(f"{where}: field 'value' lies outside its interval low..high")
+    return measure
+
+
+def parse(data: Any) -> tuple[Study, ...]:
+    """Validate the decoded YAML ``data`` and return its studies, in file order.
+
+    Raises
+    ------
+    EvidenceError
+        Naming the study (``study 'metr-2025'``) or the measure, and the field.
+    """
+    _check_fields("studies file", data, {"version": int, "studies": list})
+    if data["version"] != 1:
+        raise EvidenceError(f"studies file: field 'version' is {data['version']}, expected 1")
+    studies, seen = [], set()
+    for index, entry in enumerate(data["studies"], start=1):
+        label = entry.get("id") if isinstance(entry, dict) else None
+        where = f"study {label!r}" if isinstance(label, str) else f"study #{index}"
+        _check_fields(where, entry, _STUDY_FIELDS)
+        if entry["id"] in seen:
+            raise EvidenceError(f"{where}: field 'id' repeats an earlier study")
+        seen.add(entry["id"])
+        if entry["design"] not in DESIGNS:
+            raise EvidenceError(f"{where}: field 'design' must be one of {DESIGNS}")
+        if not 1990 <= entry["year"] <= 2100:
+            raise EvidenceError(f"{where}: field 'year' should be a year, got {entry['year']}")
+        _check_fields(f"{where} source", entry["source"], _SOURCE_FIELDS)
+        if not entry["source"]["url"].startswith("https://"):
+            raise EvidenceError(f"{where} source: field 'url' should start with https://")
+        if not entry["measures"]:
+            raise EvidenceError(f"{where}: field 'measures' names no measure")
+        measures = tuple(
+            _measure(f"{where} measure #{number}", measure)
+            for number, measure in enumerate(entry["measures"], start=1)
+        )
+        fields = {k: v for k, v in entry.items() if k not in ("source", "measures")}
+        studies.append(Study(**fields, **entry["source"], measures=measures))
+    return tuple(studies)
+
+
+def loads(text: str) -> tuple[Study, ...]:
+    """Parse and validate studies YAML given as text."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise EvidenceError(f"studies file: not valid YAML ({err})") from err
+    return parse(data)
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[Study, ...]:
+    """Load the studies shipped with the package (cached: they never change at run time)."""
+    text = resources.files("product_roles").joinpath("data/studies.yaml").read_text("utf-8")
+    return loads(text)
+
+
+def study(study_id: str) -> Study:
+    """Return the shipped study with id ``study_id``; raise KeyError naming an unknown id."""
+    for entry in load():
+        if entry.id == study_id:
+            return entry
+    raise KeyError(f"no study with id {study_id!r} in the evidence file")
+
+
+def as_markdown(studies: tuple[Study, ...] | None = None) -> str:
+    """A Markdown table of the studies: year, sample, result and caveat side by side.
+
+    Notebooks show it with ``IPython.display.Markdown``, so no figure is ever typed
+    into a notebook and none appears without its caveat.
+    """
+    studies = studies if studies is not None else load()
+    rows = ["| study | year | sample | result | caveat |", "|---|---|---|---|---|"]
+    for entry in studies:
+        cells = [f"[{entry.study}]({entry.url})", str(entry.year), entry.sample]
+        cells += [entry.result, entry.caveat]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)

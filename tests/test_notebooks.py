@@ -113,3 +113,33 @@ def test_course_notebooks_execute_under_nbval(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+def stated_minutes(path) -> tuple[int, int]:
+    first = nbformat.read(path, as_version=4).cells[0].source
+    found = re.search(r"\*\*Time\*\*: (\d+) minutes teaching, (\d+) minutes exercises", first)
+    assert found, f"{path.name}: no '**Time**: N minutes teaching, M minutes exercises' line"
+    return int(found.group(1)), int(found.group(2))
+
+
+@pytest.mark.parametrize("path", COURSE, ids=ids(COURSE))
+def test_timings_are_derived_from_the_content(path):
+    """Teaching time is reading at 200 words a minute; exercise time sums the exercises' own."""
+    text = markdown(path)
+    words = len(re.sub(r"<[^>]+>|[#*|`_\-]", " ", text).split())
+    exercises = re.findall(
+        r"^### (?:Exercise \d+|Warm-up)[^\n]*?\((\d+) minutes?\)", text, re.MULTILINE
+    )
+    teaching, practice = stated_minutes(path)
+    assert abs(teaching - -(-words // 200)) <= 1, f"{words} words read in {teaching} minutes?"
+    assert practice == sum(map(int, exercises))
+    assert 20 <= teaching + practice <= 40, "each notebook takes 20 to 40 minutes"
+
+
+def test_the_path_takes_about_three_to_four_hours_and_module_one_says_so():
+    totals = {int(p.name[:2]): sum(stated_minutes(p)) for p in COURSE}
+    assert sorted(totals) == list(range(1, 9))
+    assert 180 <= sum(totals.values()) <= 245
+    table = markdown(COURSE[0])
+    for number, minutes in totals.items():
+        assert re.search(rf"^\| {number} \|[^\n]*\| {minutes} min \|$", table, re.MULTILINE), number

@@ -79,8 +79,8 @@ function render({ model, el: host }) {
     announce(value ? `"${textOf(cardId)}" marked ${value}.` : `Mark cleared on "${textOf(cardId)}".`);
   }
 
-  function buildColumn(category, parent) {
-    const headingId = `${prefix}-col-${category.id || "unplaced"}`;
+  function buildColumn(category, index, parent) {
+    const headingId = `${prefix}-col-${index}`;
     const column = el("section", {
       class: "prs-column",
       "data-category": category.id,
@@ -110,8 +110,8 @@ function render({ model, el: host }) {
     board.replaceChildren();
     columns.clear();
     const [unplaced, ...rest] = categories();
-    buildColumn(unplaced, tray);
-    for (const category of rest) buildColumn(category, board);
+    buildColumn(unplaced, 0, tray);
+    rest.forEach((category, index) => buildColumn(category, index + 1, board));
     board.style.setProperty("--prs-columns", String(rest.length));
   }
 

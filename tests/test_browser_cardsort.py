@@ -1,0 +1,210 @@
+"""The card sort in a real JupyterLab and Chromium: every way to move a card reaches disk.
+
+One JupyterLab server and one open notebook serve the whole module; each test moves
+its own cards, so the tests do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from lab import (
+    chromium,
+    jupyterlab,
+    open_notebook,
+    run_all_cells,
+    set_theme,
+    visible_screenshot,
+    write_notebook,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+EXERCISE = "browser-sort"
+CARDS = {
+    "drag": "Order the list of upcoming work",
+    "pick": "Estimate the size of the market",
+    "keys": "Answer the developers' questions",
+    "chk": "Set prices and packages",
+    "shortcut": "Write the business case",
+}
+SETUP = f"""\
+from product_roles import CardSort
+
+cards = [{{"id": i, "text": t}} for i, t in {CARDS!r}.items()]
+roles = [{{"id": "PO", "label": "Product Owner"}}, {{"id": "PM", "label": "Product Manager"}},
+         {{"id": "ENG", "label": "Engineers"}}]
+key = {{"drag": "PO", "pick": "PM", "keys": "PO", "chk": "PM", "shortcut": "PM"}}
+why = {{c: f"Because of reason {{c}}." for c in key}}
+sort = CardSort({EXERCISE!r}, cards, roles, key=key, explanations=why, ask_confidence=True,
+                ui="anywidget")
+sort"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab-root")
+    write_notebook(root / "sort.ipynb", SETUP)
+    with jupyterlab(root, tmp_path_factory.mktemp("lab-state")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    with chromium(viewport={"width": 1280, "height": 800}) as context:
+        page = context.new_page()
+        open_notebook(page, lab, "sort.ipynb")
+        run_all_cells(page)
+        page.wait_for_selector(".prs-root[data-ready='true']", timeout=60_000)
+        yield page
+
+
+def saved(lab) -> dict:
+    path = Path(lab.root) / f"{EXERCISE}.answers.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def wait_saved(lab, card: str, category: str | None, timeout: float = 20) -> dict:
+    """Wait until the kernel has written ``card`` in ``category`` to the answers file."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = saved(lab)
+        if data.get("placements", {}).get(card, "absent") == category:
+            return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{card} never reached {category} on disk; last saved: {data}")
+        time.sleep(0.1)
+
+
+def card(page, card_id: str):
+    return page.locator(f".prs-card[data-card='{card_id}']")
+
+
+def column(page, category: str):
+    return page.locator(f".prs-column[data-category='{category}']")
+
+
+def test_drag_by_handle_reaches_kernel_and_disk(page, lab):
+    card(page, "drag").locator(".prs-handle").drag_to(column(page, "PO"))
+    wait_saved(lab, "drag", "PO")
+    assert column(page, "PO").locator(".prs-card[data-card='drag']").count() == 1
+    status = page.locator(".prs-status")
+    page.wait_for_function(
+        "() => document.querySelector('.prs-status').textContent.includes('dragged')"
+    )
+    assert "moved to Product Owner" in status.text_content()
+
+
+def test_select_reaches_kernel_and_disk(page, lab):
+    card(page, "pick").locator(".prs-select").select_option("PM")
+    wait_saved(lab, "pick", "PM")
+    assert column(page, "PM").locator(".prs-card[data-card='pick']").count() == 1
+
+
+def test_keyboard_moves_keep_focus_and_reach_disk(page, lab):
+    handle = card(page, "keys").locator(".prs-handle")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    wait_saved(lab, "keys", "PO")
+    page.keyboard.press("ArrowRight")
+    wait_saved(lab, "keys", "PM")
+    page.keyboard.press("ArrowLeft")
+    wait_saved(lab, "keys", "PO")
+    # The card moved column three times, updated in place: its handle kept focus.
+    assert page.evaluate("() => document.activeElement.closest('.prs-card').dataset.card") == "keys"
+
+
+def test_jupyterlab_shortcuts_do_not_steal_keys(page, lab):
+    cells = "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length"
+    before = page.evaluate(cells)
+    select = card(page, "shortcut").locator(".prs-select")
+    select.focus()
+    # In command mode A and B insert cells and D, D deletes one; in the widget they must not.
+    for key in ("Escape", "a", "b", "d", "d", "ArrowDown"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.evaluate(cells) == before
+    wait_saved(lab, "shortcut", "PO")  # ArrowDown chose the next option in the <select>
+
+
+def test_check_shows_feedback_and_confidently_wrong(page, lab):
+    chk = card(page, "chk")
+    chk.locator(".prs-sure").select_option("sure")
+    chk.locator(".prs-select").select_option("ENG")
+    data = wait_saved(lab, "chk", "ENG")
+    deadline = time.monotonic() + 20
+    while data.get("confidence", {}).get("chk") != "sure":
+        assert time.monotonic() < deadline, data
+        data = saved(lab)
+    page.locator(".prs-check").click()
+    feedback = chk.locator(".prs-feedback")
+    feedback.wait_for(state="visible")
+    page.wait_for_function(
+        "() => document.querySelector(\".prs-card[data-card='chk'] .prs-feedback\").textContent"
+    )
+    assert "you were sure" in feedback.text_content()
+    assert "Because of reason chk." in feedback.text_content()
+    assert "right" in page.locator(".prs-score").text_content()
+
+
+def mean_brightness(png: bytes) -> float:
+    from PIL import Image, ImageStat
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return ImageStat.Stat(image).mean[0]
+
+
+def audit(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document.querySelector('.prs-root'));
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.html).slice(0, 3),
+            }));
+        }"""
+    )
+
+
+def test_follows_light_and_dark_themes(page):
+    root = page.locator(".prs-root")
+    set_theme(page, "JupyterLab Light")
+    light = mean_brightness(visible_screenshot(page, root))
+    set_theme(page, "JupyterLab Dark")
+    try:
+        dark = mean_brightness(visible_screenshot(page, root))
+        assert not [v for v in audit(page) if v["impact"] in ("serious", "critical")]
+    finally:
+        set_theme(page, "JupyterLab Light")
+    assert light > 170, f"light theme renders with mean brightness {light:.0f}"
+    assert dark < 90, f"dark theme renders with mean brightness {dark:.0f}"
+
+
+def test_axe_finds_no_serious_or_critical_violations(page):
+    assert AXE.exists(), "run ./scripts/test, which installs axe-core with npm ci"
+    serious = [v for v in audit(page) if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(serious, indent=2)
+
+
+def test_narrow_width_keeps_every_card_inside(page):
+    page.set_viewport_size({"width": 480, "height": 800})
+    try:
+        page.wait_for_timeout(300)
+        overflow = page.evaluate(
+            """() => {
+                const root = document.querySelector('.prs-root').getBoundingClientRect();
+                return [...document.querySelectorAll('.prs-card')]
+                    .filter(c => c.getBoundingClientRect().right > root.right + 1).length;
+            }"""
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+    assert overflow == 0

@@ -102,6 +102,7 @@ def placement_shift(
     categories: Sequence[tuple[str, str]],
     *,
     reference: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
+    waiting: bool = False,
 ) -> go.Figure:
     """Sankey of a learner's shift: each card from its "before" role to its "AI era" role.
 
@@ -115,6 +116,8 @@ def placement_shift(
     reference : (before, after), optional
         The reference placements (card id to one role each), drawn on the right. Leave
         it out for an assessment, whose key must not reach the learner.
+    waiting : bool
+        Say that the reference will appear once every card is sorted on both axes.
     """
     cards = sorted(set(before) | set(after))
     mine = _flows(before, after, cards)
@@ -134,6 +137,14 @@ def placement_shift(
         theirs = _flows(ref_before, ref_after, cards)
         figure.add_trace(_sankey(theirs, categories, [0.53, 1]))
         notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift"})
+    if waiting:
+        notes.append(
+            {
+                "x": 0.5,
+                "y": -0.02,
+                "text": "The course's reference shift appears once every card is sorted on both axes.",
+            }
+        )
     for note in notes:
         figure.add_annotation(
             xref="paper", yref="paper", showarrow=False, font={"size": 14}, **note

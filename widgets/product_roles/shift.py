@@ -5,8 +5,8 @@ saves to its own answers file (``<exercise>-before.answers.json`` and
 ``<exercise>-ai-era.answers.json``), so nbgrader's hidden tests grade each axis with
 :func:`~product_roles.grading.score_placements` exactly as for a single sort. Shown
 in a notebook, the exercise draws both sorts and, below them, a Sankey chart of the
-learner's own shift beside the reference shift (practice only), redrawn after every
-move.
+learner's own shift, redrawn after every move; in practice, once every card is
+placed on both axes, the reference shift appears beside it.
 """
 
 from __future__ import annotations
@@ -125,13 +125,22 @@ class ShiftExercise:
         )
 
     def chart(self):
-        """The learner's shift as a plotly Sankey, beside the reference shift in practice."""
+        """The learner's shift as a plotly Sankey, beside the reference shift in practice.
+
+        The reference appears once every card is placed on both axes.
+        """
         categories = [(c["id"], c["label"]) for c in self.before.categories]
+        # The reference is drawn from the keys, so it waits until the learner has
+        # committed to every card on both axes.
+        done = all(
+            v is not None for sort in (self.before, self.after) for v in sort.placements.values()
+        )
         return charts.placement_shift(
             self.before.placements,
             self.after.placements,
             categories,
-            reference=self._reference,
+            reference=self._reference if done else None,
+            waiting=self._reference is not None and not done,
         )
 
     def moved_cards(self) -> dict[str, tuple[str, str]]:

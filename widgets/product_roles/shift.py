@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 import ipywidgets as w
 from IPython.display import display
 
-from . import charts
 from .cardsort import CardSort
 from .catalogue import load
 from .sortstate import catalogue_key, with_plain_text
@@ -129,6 +128,8 @@ class ShiftExercise:
 
         The reference appears once every card is placed on both axes.
         """
+        from . import charts  # plotly loads only when a chart is drawn
+
         categories = [(c["id"], c["label"]) for c in self.before.categories]
         # The reference is drawn from the keys, so it waits until the learner has
         # committed to every card on both axes.

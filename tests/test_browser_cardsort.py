@@ -45,12 +45,15 @@ why = {{c: f"Because of reason {{c}}." for c in key}}
 sort = CardSort({EXERCISE!r}, cards, roles, key=key, explanations=why, ask_confidence=True,
                 ui="anywidget")
 sort"""
+CORE = """\
+core = CardSort("browser-core", cards, roles, ui="core")
+core"""
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
-    write_notebook(root / "sort.ipynb", SETUP)
+    write_notebook(root / "sort.ipynb", SETUP, CORE)
     with jupyterlab(root, tmp_path_factory.mktemp("lab-state")) as server:
         yield server
 
@@ -65,16 +68,16 @@ def page(lab):
         yield page
 
 
-def saved(lab) -> dict:
-    path = Path(lab.root) / f"{EXERCISE}.answers.json"
+def saved(lab, exercise: str = EXERCISE) -> dict:
+    path = Path(lab.root) / f"{exercise}.answers.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def wait_saved(lab, card: str, category: str | None, timeout: float = 20) -> dict:
+def wait_saved(lab, card: str, category: str | None, exercise: str = EXERCISE) -> dict:
     """Wait until the kernel has written ``card`` in ``category`` to the answers file."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + 20
     while True:
-        data = saved(lab)
+        data = saved(lab, exercise)
         if data.get("placements", {}).get(card, "absent") == category:
             return data
         if time.monotonic() > deadline:
@@ -208,3 +211,10 @@ def test_narrow_width_keeps_every_card_inside(page):
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
     assert overflow == 0
+
+
+def test_core_fallback_dropdown_reaches_kernel_and_disk(page, lab):
+    page.wait_for_selector(".widget-dropdown select", timeout=30_000)
+    first_card = page.locator(".widget-dropdown select").first
+    first_card.select_option(label="Product Manager")
+    wait_saved(lab, "drag", "PM", exercise="browser-core")

@@ -39,7 +39,10 @@ class Lab:
     root: Path
     process: subprocess.Popen
 
-    def notebook_url(self, name: str) -> str:
+    def notebook_url(self, name: str, *, app: str = "lab") -> str:
+        """The notebook's page in JupyterLab (``app="lab"``) or Notebook 7 (``"notebook"``)."""
+        if app == "notebook":
+            return f"{self.url}/notebooks/{name}?token={self.token}"
         return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
 
 
@@ -89,6 +92,7 @@ def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
@@ -136,9 +140,9 @@ def chromium(**context_options):
             browser.close()
 
 
-def open_notebook(page, lab: Lab, name: str, *, timeout: float = 90_000) -> None:
-    """Open ``name`` in JupyterLab and wait until its kernel is idle."""
-    page.goto(lab.notebook_url(name))
+def open_notebook(page, lab: Lab, name: str, *, app: str = "lab", timeout: float = 90_000) -> None:
+    """Open ``name`` in JupyterLab or Notebook 7 and wait until its kernel is idle."""
+    page.goto(lab.notebook_url(name, app=app))
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout)
     page.wait_for_function(
         """() => {

@@ -22,6 +22,7 @@ from lab import (
     visible_screenshot,
     write_notebook,
 )
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,6 +46,16 @@ why = {{c: f"Because of reason {{c}}." for c in key}}
 sort = CardSort({EXERCISE!r}, cards, roles, key=key, explanations=why, ask_confidence=True,
                 ui="anywidget")
 sort"""
+BIG = """\
+big = CardSort(
+    "browser-big",
+    [{"id": f"c{i}", "text": f"Responsibility {i} with a longer description to wrap"} for i in range(40)],
+    [{"id": f"k{i}", "label": f"Category {i}"} for i in range(6)],
+    ui="anywidget",
+)
+for i in range(0, 40, 2):
+    big.place(f"c{i}", f"k{i % 6}")
+big"""
 CORE = """\
 core = CardSort("browser-core", cards, roles, ui="core")
 core"""
@@ -53,7 +64,8 @@ core"""
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
-    write_notebook(root / "sort.ipynb", SETUP, CORE)
+    write_notebook(root / "sort.ipynb", SETUP, CORE, BIG)
+    write_notebook(root / "notebook7.ipynb", SETUP.replace(EXERCISE, "browser-nb7"))
     with jupyterlab(root, tmp_path_factory.mktemp("lab-state")) as server:
         yield server
 
@@ -86,21 +98,24 @@ def wait_saved(lab, card: str, category: str | None, exercise: str = EXERCISE) -
 
 
 def card(page, card_id: str):
-    return page.locator(f".prs-card[data-card='{card_id}']")
+    return main(page).locator(f".prs-card[data-card='{card_id}']")
 
 
 def column(page, category: str):
-    return page.locator(f".prs-column[data-category='{category}']")
+    return main(page).locator(f".prs-column[data-category='{category}']")
+
+
+def main(page):
+    """The root of the notebook's first card sort (the others test the layout and fallback)."""
+    return page.locator(".prs-root").filter(has=page.locator(".prs-card[data-card='drag']"))
 
 
 def test_drag_by_handle_reaches_kernel_and_disk(page, lab):
     card(page, "drag").locator(".prs-handle").drag_to(column(page, "PO"))
     wait_saved(lab, "drag", "PO")
     assert column(page, "PO").locator(".prs-card[data-card='drag']").count() == 1
-    status = page.locator(".prs-status")
-    page.wait_for_function(
-        "() => document.querySelector('.prs-status').textContent.includes('dragged')"
-    )
+    status = main(page).locator(".prs-status")
+    expect(status).to_contain_text("dragged")
     assert "moved to Product Owner" in status.text_content()
 
 
@@ -145,7 +160,7 @@ def test_check_shows_feedback_and_confidently_wrong(page, lab):
     while data.get("confidence", {}).get("chk") != "sure":
         assert time.monotonic() < deadline, data
         data = saved(lab)
-    page.locator(".prs-check").click()
+    main(page).locator(".prs-check").click()
     feedback = chk.locator(".prs-feedback")
     feedback.wait_for(state="visible")
     page.wait_for_function(
@@ -153,7 +168,7 @@ def test_check_shows_feedback_and_confidently_wrong(page, lab):
     )
     assert "you were sure" in feedback.text_content()
     assert "Because of reason chk." in feedback.text_content()
-    assert "right" in page.locator(".prs-score").text_content()
+    assert "right" in main(page).locator(".prs-score").text_content()
 
 
 def mean_brightness(png: bytes) -> float:
@@ -166,9 +181,9 @@ def mean_brightness(png: bytes) -> float:
 def audit(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document.querySelector('.prs-root'));
+    return main(page).evaluate(
+        """async (root) => {
+            const result = await axe.run(root);
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.html).slice(0, 3),
@@ -178,7 +193,7 @@ def audit(page) -> list[dict]:
 
 
 def test_follows_light_and_dark_themes(page):
-    root = page.locator(".prs-root")
+    root = main(page)
     set_theme(page, "JupyterLab Light")
     light = mean_brightness(visible_screenshot(page, root))
     set_theme(page, "JupyterLab Dark")
@@ -197,20 +212,28 @@ def test_axe_finds_no_serious_or_critical_violations(page):
     assert not serious, json.dumps(serious, indent=2)
 
 
-def test_narrow_width_keeps_every_card_inside(page):
+OVERFLOW = """() => [...document.querySelectorAll('.prs-root')].map(root => {
+    const box = root.getBoundingClientRect();
+    return [...root.querySelectorAll('.prs-card, .prs-column')]
+        .filter(c => c.getBoundingClientRect().right > box.right + 1).length;
+})"""
+
+
+def test_forty_cards_in_six_columns_fit_wide_and_narrow(page):
+    big = page.locator(".prs-root").filter(has=page.locator(".prs-card[data-card='c39']"))
+    big.wait_for()
+    assert big.locator(".prs-card").count() == 40
+    tops = big.locator(".prs-board > .prs-column").evaluate_all(
+        "cols => cols.map(c => Math.round(c.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 6 and len(set(tops)) == 1, "six columns side by side at 1280 px"
+    assert page.evaluate(OVERFLOW) == [0, 0]
     page.set_viewport_size({"width": 480, "height": 800})
     try:
         page.wait_for_timeout(300)
-        overflow = page.evaluate(
-            """() => {
-                const root = document.querySelector('.prs-root').getBoundingClientRect();
-                return [...document.querySelectorAll('.prs-card')]
-                    .filter(c => c.getBoundingClientRect().right > root.right + 1).length;
-            }"""
-        )
+        assert page.evaluate(OVERFLOW) == [0, 0]
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
-    assert overflow == 0
 
 
 def test_core_fallback_dropdown_reaches_kernel_and_disk(page, lab):
@@ -218,3 +241,16 @@ def test_core_fallback_dropdown_reaches_kernel_and_disk(page, lab):
     first_card = page.locator(".widget-dropdown select").first
     first_card.select_option(label="Product Manager")
     wait_saved(lab, "drag", "PM", exercise="browser-core")
+
+
+def test_notebook_7_shows_the_widget_and_a_move_reaches_disk(page, lab):
+    other = page.context.new_page()
+    try:
+        open_notebook(other, lab, "notebook7.ipynb", app="notebook")
+        assert "/notebooks/" in other.url
+        run_all_cells(other)
+        other.wait_for_selector(".prs-root[data-ready='true']", timeout=60_000)
+        other.locator(".prs-card[data-card='pick'] .prs-select").select_option("ENG")
+        wait_saved(lab, "pick", "ENG", exercise="browser-nb7")
+    finally:
+        other.close()

@@ -219,6 +219,11 @@ OVERFLOW = """() => [...document.querySelectorAll('.prs-root')].map(root => {
 })"""
 
 
+def test_element_ids_are_unique_across_widgets(page):
+    ids = page.evaluate("() => [...document.querySelectorAll('.prs-root [id]')].map(e => e.id)")
+    assert len(ids) > 40 and len(ids) == len(set(ids))
+
+
 def test_forty_cards_in_six_columns_fit_wide_and_narrow(page):
     big = page.locator(".prs-root").filter(has=page.locator(".prs-card[data-card='c39']"))
     big.wait_for()

@@ -7,7 +7,7 @@
 
 const UNPLACED = "";
 const UNPLACED_LABEL = "Not placed yet";
-let viewCount = 0; // gives each view its own element ids
+let viewCount = 0;
 
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
@@ -17,7 +17,9 @@ function el(tag, attrs = {}, text) {
 }
 
 function render({ model, el: host }) {
-  const prefix = `prs${++viewCount}`;
+  // anywidget may load this module afresh for each widget, so a counter alone could
+  // repeat across widgets: the random part keeps element ids unique in the page.
+  const prefix = `prs${++viewCount}-${Math.random().toString(36).slice(2, 8)}`;
   const root = el("div", { class: "prs-root", role: "group", "aria-labelledby": `${prefix}-title` });
   // JupyterLab's command mode would otherwise take arrow keys, A, X, J, K from a
   // focused <select> inside an output (ipywidgets #3912).

@@ -169,6 +169,10 @@ def test_check_shows_feedback_and_confidently_wrong(page, lab):
     assert "you were sure" in feedback.text_content()
     assert "Because of reason chk." in feedback.text_content()
     assert "right" in main(page).locator(".prs-score").text_content()
+    # Retry: moving the card clears its now stale verdict.
+    chk.locator(".prs-select").select_option("PM")
+    wait_saved(lab, "chk", "PM")
+    expect(feedback).to_have_text("")
 
 
 def mean_brightness(png: bytes) -> float:

@@ -121,3 +121,10 @@ def test_an_unknown_ui_is_refused(tmp_path):
 def test_from_catalogue_honours_ui(tmp_path):
     sort = CardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
     assert isinstance(sort, CoreCardSort) and sort.can_check
+
+
+def test_the_core_class_built_directly_takes_the_same_arguments(tmp_path):
+    sort = CoreCardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
+    assert sort.can_check
+    with pytest.raises(ValueError, match="core front end"):
+        CoreCardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")

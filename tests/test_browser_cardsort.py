@@ -182,10 +182,10 @@ def mean_brightness(png: bytes) -> float:
     return ImageStat.Stat(image).mean[0]
 
 
-def audit(page) -> list[dict]:
+def audit(page, root=None) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    return main(page).evaluate(
+    return (root or main(page)).evaluate(
         """async (root) => {
             const result = await axe.run(root);
             return result.violations.map(v => ({
@@ -263,3 +263,9 @@ def test_notebook_7_shows_the_widget_and_a_move_reaches_disk(page, lab):
         wait_saved(lab, "pick", "ENG", exercise="browser-nb7")
     finally:
         other.close()
+
+
+def test_core_fallback_passes_the_axe_audit(page):
+    core_output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-dropdown"))
+    serious = [v for v in audit(page, core_output) if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(serious, indent=2)

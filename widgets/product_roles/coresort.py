@@ -37,7 +37,9 @@ class CoreCardSort(SortState, w.VBox):
             where.observe(self._from_dropdown(card["id"]), names="value")
             sure = w.Dropdown(
                 options=[(_NO_MARK, ""), ("Sure", "sure"), ("Unsure", "unsure")],
-                layout={"width": "9em", "display": "" if self.ask_confidence else "none"},
+                description="Sure?",
+                style={"description_width": "initial"},
+                layout={"width": "12em", "display": "" if self.ask_confidence else "none"},
             )
             sure.observe(self._from_mark(card["id"]), names="value")
             text = w.HTML(f"<b>{html.escape(card['text'])}</b>")

@@ -145,3 +145,133 @@ def test_two_to_six_categories(tmp_path, count):
     categories = [{"id": f"c{i}", "label": f"C{i}"} for i in range(count)]
     with pytest.raises(traitlets.TraitError, match="2 to 6 categories"):
         CardSort("ex", CARDS, categories, folder=tmp_path)
+
+
+# -- observers, confidence, bad input ------------------------------------------------
+
+
+def test_observers_fire_for_a_browser_move_as_for_python(tmp_path):
+    sort = make(tmp_path)
+    seen = []
+    sort.observe(lambda change: seen.append(change["new"]), names="placements")
+    sort.set_state({"placements": {"a": "PO", "b": None}})
+    sort.place("b", "PM")
+    assert seen == [{"a": "PO", "b": None}, {"a": "PO", "b": "PM"}]
+
+
+def test_confidence_marks_are_saved_and_loaded(tmp_path):
+    sort = make(tmp_path, ask_confidence=True)
+    sort.set_state({"confidence": {"a": "sure"}})
+    sort.mark("b", "unsure")
+    on_disk = json.loads((tmp_path / "ex.answers.json").read_text())["confidence"]
+    assert on_disk == {"a": "sure", "b": "unsure"}
+    sort.mark("b", None)
+    again = make(tmp_path)
+    assert again.confidence == {"a": "sure"}
+
+
+@pytest.mark.parametrize("bad", [{"a": "certain"}, {"zzz": "sure"}, {"a": 1}])
+def test_bad_confidence_from_the_browser_is_rejected_and_nothing_lost(tmp_path, bad):
+    sort = make(tmp_path)
+    sort.mark("a", "sure")
+    before = (tmp_path / "ex.answers.json").read_bytes()
+    with pytest.raises(traitlets.TraitError):
+        sort.set_state({"confidence": bad})
+    assert sort.confidence == {"a": "sure"}
+    assert (tmp_path / "ex.answers.json").read_bytes() == before
+
+
+def test_feedback_points_out_confidently_wrong_cards(tmp_path):
+    sort = make(tmp_path, key=KEY, ask_confidence=True)
+    sort.place("a", "PM")
+    sort.mark("a", "sure")
+    sort.place("b", "PM")
+    sort.mark("b", "unsure")
+    result = sort.check()
+    assert result["a"] == {"correct": False, "explanation": "", "confidence": "sure"}
+    assert result["b"]["confidence"] == "unsure" and result["b"]["correct"] is True
+    assert sort.score == "1 of 2 right; 1 marked sure but wrong"
+    assert "Product Manager: Order the work (sure); Size the market (unsure)" in repr(sort)
+
+
+def test_reset_clears_marks_feedback_and_the_file(tmp_path):
+    sort = make(tmp_path, key=KEY)
+    sort.place("a", "PO")
+    sort.mark("a", "sure")
+    sort.check()
+    sort.reset()
+    assert (sort.placements, sort.confidence, sort.feedback, sort.score) == (
+        {"a": None, "b": None},
+        {},
+        {},
+        "",
+    )
+    assert json.loads((tmp_path / "ex.answers.json").read_text())["confidence"] == {}
+
+
+def test_python_api_rejects_unknown_cards_and_marks(tmp_path):
+    sort = make(tmp_path)
+    with pytest.raises(ValueError, match="unknown card 'zzz'"):
+        sort.place("zzz", "PO")
+    with pytest.raises(ValueError, match="confidence must be"):
+        sort.mark("a", "very")
+    assert not (tmp_path / "ex.answers.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "exam"}, "mode must be one of"),
+        ({"key": {"zzz": "PO"}}, "not in this sort"),
+    ],
+)
+def test_bad_construction_says_what_is_wrong(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(tmp_path, **kwargs)
+
+
+def test_a_card_without_text_is_an_authoring_error(tmp_path):
+    with pytest.raises(ValueError, match="each card needs 'id' and 'text'"):
+        CardSort("ex", [{"id": "a"}], ROLES, folder=tmp_path)
+
+
+def test_a_failed_save_keeps_the_move_and_tells_the_learner(tmp_path):
+    sort = CardSort("ex", CARDS, ROLES, folder=tmp_path / "no-such-folder")
+    sort.place("a", "PO")
+    assert sort.placements["a"] == "PO"
+    assert "could not be saved" in sort.message
+    (tmp_path / "no-such-folder").mkdir()
+    sort.place("b", "PM")
+    assert sort.message == ""
+    assert json.loads((tmp_path / "no-such-folder" / "ex.answers.json").read_text())[
+        "placements"
+    ] == {"a": "PO", "b": "PM"}
+
+
+def test_assessment_offers_no_check_button(tmp_path):
+    assert make(tmp_path, key=KEY).can_check is True
+    assert make(tmp_path, mode="assessment").can_check is False
+    assert make(tmp_path).can_check is False  # practice, but nothing to check against
+
+
+def test_forty_cards_and_six_categories_fit(tmp_path):
+    cards = [{"id": f"c{i}", "text": f"Card {i}"} for i in range(40)]
+    categories = [{"id": f"k{i}", "label": f"K{i}"} for i in range(6)]
+    sort = CardSort("big", cards, categories, folder=tmp_path)
+    sort.place("c39", "K5")
+    assert sort.placements["c39"] == "k5"
+    with pytest.raises(traitlets.TraitError, match="at most 40 cards"):
+        CardSort("big", [*cards, {"id": "c40", "text": "One too many"}], categories)
+
+
+def test_no_key_or_unseen_explanation_in_synced_state_after_a_check(tmp_path):
+    sort = make(
+        tmp_path,
+        key={"a": ["PO", "KEY-SENTINEL"], "b": ["PM", "KEY-SENTINEL"]},
+        explanations={"a": "why-a", "b": "why-b-" + SECRET},
+    )
+    sort.place("a", "PM")
+    sort.check()
+    state = json.dumps(sort.get_state(), default=str)
+    assert "KEY-SENTINEL" not in state and SECRET not in state
+    assert "why-a" in state  # a placed card's explanation is the feedback asked for

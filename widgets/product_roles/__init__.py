@@ -6,6 +6,8 @@ nbgrader and the course's charts.
 
 from .cardsort import CardSort
 from .catalogue import Catalogue, CatalogueError, load
+from .shift import ShiftExercise
+from .sortstate import SortState
 
-__all__ = ["CardSort", "Catalogue", "CatalogueError", "load"]
+__all__ = ["CardSort", "Catalogue", "CatalogueError", "ShiftExercise", "SortState", "load"]
 __version__ = "0.1.0"

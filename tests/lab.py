@@ -1,0 +1,192 @@
+"""A real JupyterLab on a free loopback port, driven by Debian's Chromium through Playwright.
+
+Used by the browser tests and by ``benchmarks/widget_latency.py``. Nothing here is
+downloaded: the server comes from the venv and the browser from ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+
+    def notebook_url(self, name: str, *, app: str = "lab") -> str:
+        """The notebook's page in JupyterLab (``app="lab"``) or Notebook 7 (``"notebook"``)."""
+        if app == "notebook":
+            return f"{self.url}/notebooks/{name}?token={self.token}"
+        return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    """Write a notebook of code cells, stored without outputs."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+@contextmanager
+def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
+    """Run ``jupyter lab`` serving ``root``, its settings and runtime files kept in ``state``."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    for name in ("CONFIG", "RUNTIME"):
+        env[f"JUPYTER_{name}_DIR"] = str(state / name.lower())
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(state / "settings")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(state / "workspaces")
+    env.pop("PRODUCT_ROLES_UI", None)
+    # No news toast: it would cover part of the page in screenshots.
+    news = (
+        state
+        / "settings"
+        / "@jupyterlab"
+        / "apputils-extension"
+        / "notification.jupyterlab-settings"
+    )
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))
+    command = [
+        str(BIN / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(state / "jupyterlab.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited:\n{(state / 'jupyterlab.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                    json.load(r)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("jupyter lab did not answer in time") from None
+                time.sleep(0.3)
+        yield Lab(url, token, root, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@contextmanager
+def chromium(**context_options):
+    """A Playwright browser context in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(**context_options)
+            yield context
+            context.close()
+        finally:
+            browser.close()
+
+
+def open_notebook(page, lab: Lab, name: str, *, app: str = "lab", timeout: float = 90_000) -> None:
+    """Open ``name`` in JupyterLab or Notebook 7 and wait until its kernel is idle."""
+    page.goto(lab.notebook_url(name, app=app))
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            const kernel = w && w.sessionContext && w.sessionContext.session
+                && w.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle';
+        }""",
+        timeout=timeout,
+    )
+
+
+def visible_screenshot(page, locator) -> bytes:
+    """A PNG of the part of ``locator`` inside the viewport (an element screenshot of a
+    tall output would include page background from beyond the window)."""
+    box = locator.bounding_box()
+    view = page.viewport_size
+    left, top = max(box["x"], 0), max(box["y"], 0)
+    right = min(box["x"] + box["width"], view["width"])
+    bottom = min(box["y"] + box["height"], view["height"])
+    clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
+    return page.screenshot(clip=clip)
+
+
+def run_all_cells(page) -> None:
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def set_theme(page, theme: str) -> None:
+    """Switch JupyterLab's theme ("JupyterLab Light" or "JupyterLab Dark") and wait for it."""
+    light = "true" if theme == "JupyterLab Light" else "false"
+    page.evaluate(
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+    # The theme's stylesheet swaps a moment after the flag: wait for the colour itself.
+    page.wait_for_function(
+        """(light) => {
+            const bg = getComputedStyle(document.body).getPropertyValue('--jp-layout-color1');
+            const probe = document.createElement('div');
+            probe.style.color = bg; document.body.append(probe);
+            const [r, g, b] = getComputedStyle(probe).color.match(/\\d+/g).map(Number);
+            probe.remove();
+            return (r + g + b) / 3 > 128 === light;
+        }""",
+        arg=light == "true",
+    )

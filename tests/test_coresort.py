@@ -1,0 +1,131 @@
+"""The core-ipywidgets fallback: the same API and answers file as the anywidget view."""
+
+import json
+
+import ipywidgets as w
+import pytest
+
+from product_roles import CardSort, SortState, frontend
+from product_roles.coresort import CoreCardSort
+
+CARDS = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]
+ROLES = [{"id": "PO", "label": "Product Owner"}, {"id": "PM", "label": "Product Manager"}]
+KEY = {"a": "PO", "b": "PM"}
+
+
+def core(tmp_path, **kwargs):
+    kwargs.setdefault("folder", tmp_path)
+    return CardSort("ex", CARDS, ROLES, ui="core", **kwargs)
+
+
+def every_widget(root):
+    yield root
+    for child in getattr(root, "children", ()):
+        yield from every_widget(child)
+
+
+def find(sort, kind, description=None):
+    return [
+        x
+        for x in every_widget(sort)
+        if isinstance(x, kind) and (description is None or x.description == description)
+    ]
+
+
+def test_ui_core_builds_the_fallback_with_the_same_api(tmp_path):
+    sort = core(tmp_path)
+    assert isinstance(sort, CoreCardSort) and isinstance(sort, SortState)
+    assert not isinstance(sort, CardSort)
+    sort.place("a", "Product Owner")
+    assert sort.placements == {"a": "PO", "b": None}
+
+
+def test_a_dropdown_choice_reaches_the_file_and_python_moves_the_dropdown(tmp_path):
+    sort = core(tmp_path, ask_confidence=True)
+    where = find(sort, w.Dropdown, "Role")
+    where[1].value = "PM"
+    data = json.loads((tmp_path / "ex.answers.json").read_text())
+    assert data["placements"] == {"a": None, "b": "PM"}
+    sort.place("a", "PO")
+    assert where[0].value == "PO"
+    assert "moved to Product Owner" in sort._status.value
+
+
+def test_the_same_file_serves_both_front_ends(tmp_path):
+    first = CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")
+    first.place("a", "PM")
+    first.mark("a", "sure")
+    second = core(tmp_path)
+    assert second.placements == {"a": "PM", "b": None}
+    assert second.confidence == {"a": "sure"}
+
+
+def test_check_and_reset_buttons(tmp_path):
+    sort = core(tmp_path, key=KEY, explanations={"a": "Ordering is inward work."})
+    sort.place("a", "PO")
+    find(sort, w.Button, "Check my sort")[0].click()
+    assert "Ordering is inward work." in sort._rows["a"]["verdict"].value
+    assert sort.score == "1 of 2 right"
+    find(sort, w.Button, "Start again")[0].click()
+    assert sort.placements == {"a": None, "b": None}
+    assert sort._rows["a"]["verdict"].value == ""
+
+
+def test_assessment_hides_the_check_button(tmp_path):
+    sort = core(tmp_path, mode="assessment")
+    assert find(sort, w.Button, "Check my sort")[0].layout.display == "none"
+
+
+def test_key_never_in_any_widget_state(tmp_path):
+    sort = core(tmp_path, key={"a": ["PO", "KEY-SENTINEL"], "b": "PM"}, explanations={"b": "why-b"})
+    sort.place("a", "PM")
+    sort.check()
+    state = json.dumps([x.get_state() for x in every_widget(sort)], default=str)
+    assert "KEY-SENTINEL" not in state and "why-b" not in state
+
+
+def test_text_plain_is_the_whole_summary(tmp_path):
+    sort = core(tmp_path)
+    sort.place("b", "PM")
+    bundle = sort._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(sort) == sort.summary()
+    assert "Not placed yet: Order the work" in bundle["text/plain"]
+
+
+def test_environment_variable_chooses_the_front_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRODUCT_ROLES_UI", "core")
+    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
+    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget"), CardSort)
+    monkeypatch.setenv("PRODUCT_ROLES_UI", "fancy")
+    with pytest.raises(ValueError, match="PRODUCT_ROLES_UI must be"):
+        CardSort("ex", CARDS, ROLES, folder=tmp_path)
+
+
+def test_auto_falls_back_when_anywidgets_front_end_is_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv("PRODUCT_ROLES_UI", raising=False)
+    assert frontend.anywidget_frontend_installed(), "the venv installs anywidget's extension"
+    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CardSort)
+    empty = tmp_path / "jupyter-data"
+    (empty / "labextensions").mkdir(parents=True)
+    monkeypatch.setattr(
+        "jupyter_core.paths.jupyter_path", lambda *parts: [str(empty.joinpath(*parts))]
+    )
+    assert frontend.resolve_ui() == "core"
+    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
+
+
+def test_an_unknown_ui_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="ui must be"):
+        CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="qt")
+
+
+def test_from_catalogue_honours_ui(tmp_path):
+    sort = CardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
+    assert isinstance(sort, CoreCardSort) and sort.can_check
+
+
+def test_the_core_class_built_directly_takes_the_same_arguments(tmp_path):
+    sort = CoreCardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
+    assert sort.can_check
+    with pytest.raises(ValueError, match="core front end"):
+        CoreCardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")

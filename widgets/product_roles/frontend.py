@@ -1,0 +1,57 @@
+"""Choosing the card sort's front end: the anywidget view, or core ipywidgets alone.
+
+The anywidget view needs anywidget's front-end extension in the Jupyter server that
+shows the notebook. Where it is missing (a locked-down JupyterHub image, an old
+front end), the card sort falls back to controls built from core ipywidgets, with
+the same Python API and the same answers file.
+
+How the choice is made, first match wins:
+
+1. ``ui="anywidget"`` or ``ui="core"`` given to the card sort;
+2. the environment variable ``PRODUCT_ROLES_UI`` set to ``anywidget`` or ``core``;
+3. otherwise, ``anywidget`` when its JupyterLab extension (``anywidget/package.json``
+   under a ``labextensions`` folder of the Jupyter data path) is installed, and
+   ``core`` when it is not.
+
+The third rule looks at the kernel's environment; it is right when the kernel and
+the Jupyter server share an environment (the course's set-up). A kernel running
+elsewhere should set ``PRODUCT_ROLES_UI``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+UIS = ("anywidget", "core")
+ENV_VAR = "PRODUCT_ROLES_UI"
+
+
+def anywidget_frontend_installed() -> bool:
+    """Whether anywidget's JupyterLab extension is on this environment's Jupyter data path."""
+    from jupyter_core.paths import jupyter_path
+
+    return any(
+        (Path(folder) / "anywidget" / "package.json").is_file()
+        for folder in jupyter_path("labextensions")
+    )
+
+
+def resolve_ui(ui: str | None = None) -> str:
+    """Return ``"anywidget"`` or ``"core"`` for a requested ``ui`` (None or "auto": decide).
+
+    Raises
+    ------
+    ValueError
+        For a ``ui`` argument or a ``PRODUCT_ROLES_UI`` value that is neither choice.
+    """
+    if ui not in (None, "auto"):
+        if ui not in UIS:
+            raise ValueError(f"ui must be 'anywidget', 'core' or 'auto', not {ui!r}")
+        return ui
+    chosen = os.environ.get(ENV_VAR, "").strip().lower()
+    if chosen and chosen != "auto":
+        if chosen not in UIS:
+            raise ValueError(f"{ENV_VAR} must be 'anywidget', 'core' or 'auto', not {chosen!r}")
+        return chosen
+    return "anywidget" if anywidget_frontend_installed() else "core"

@@ -1,23 +1,28 @@
 """Practice questions: the bank validates, feedback explains, custom sorts are keyed."""
 
 import copy
+import json
 from importlib import resources
 
 import pytest
 import yaml
 
 from product_roles.catalogue import CatalogueError
-from product_roles.quiz import MultipleChoice, bank, custom_sort, parse_bank
+from product_roles.quiz import (
+    CoreMultipleChoice,
+    MultipleChoice,
+    bank,
+    custom_sort,
+    parse_bank,
+)
+
+QUESTION = "start-here-divide"
 
 
 @pytest.fixture(scope="module")
 def raw():
-    text = (
-        resources.files("product_roles")
-        .joinpath("data/questions/01-start-here.yaml")
-        .read_text("utf-8")
-    )
-    return yaml.safe_load(text)
+    text = resources.files("product_roles").joinpath("data/questions/01-start-here.yaml")
+    return yaml.safe_load(text.read_text("utf-8"))
 
 
 def test_every_question_has_one_right_option_and_explained_distractors():
@@ -28,21 +33,47 @@ def test_every_question_has_one_right_option_and_explained_distractors():
         assert all(o.feedback.strip() for o in question.options), question.id
 
 
-def test_checking_an_option_shows_its_feedback():
-    quiz = MultipleChoice("start-here-divide")
+@pytest.mark.parametrize("ui", ["anywidget", "core"])
+def test_checking_an_option_shows_its_feedback(ui):
+    quiz = MultipleChoice(QUESTION, ui=ui)
+    assert isinstance(quiz, CoreMultipleChoice) == (ui == "core")
     assert quiz.check() is None
-    assert "Choose an option" in quiz._feedback.value
-    option = quiz.answer("They are two names for the same job.")
-    assert quiz.check() == option and not option.correct
-    assert "Not quite" in quiz._feedback.value and option.feedback in quiz._feedback.value
-    assert repr(quiz).startswith("Which sentence")
+    wrong = next(o for o in quiz.question.options if not o.correct)
+    assert quiz.answer(wrong.text) == wrong
+    assert quiz.check() == wrong
+    shown = quiz.feedback if ui == "anywidget" else quiz._feedback.value
+    assert "Not quite" in shown
+    assert repr(quiz).startswith(quiz.question.prompt)
+    bundle = quiz._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["text/plain"] == repr(quiz)
 
 
-def test_unknown_question_or_option_is_named():
+def test_the_browser_chooses_and_asks_for_a_check():
+    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    right = next(i for i, o in enumerate(quiz.question.options) if o.correct)
+    quiz.set_state({"choice": right})
+    quiz._handle_message(quiz, {"action": "check"}, [])
+    assert quiz.verdict == "right" and quiz.feedback.startswith("✓ Right.")
+    quiz.set_state({"choice": (right + 1) % len(quiz.options)})
+    assert quiz.verdict == "" and quiz.feedback == "", "a new choice clears the old verdict"
+
+
+def test_the_key_and_unchosen_feedback_never_reach_the_browser():
+    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    state = json.dumps(quiz.get_state(), default=str)
+    for option in quiz.question.options:
+        assert option.feedback not in state
+    assert "correct" not in state
+
+
+def test_unknown_question_option_or_index_is_named():
     with pytest.raises(KeyError, match="no question with id 'nope'"):
-        MultipleChoice("nope")
+        MultipleChoice("nope", ui="anywidget")
     with pytest.raises(ValueError, match="no option 'maybe'"):
-        MultipleChoice("start-here-divide").answer("maybe")
+        MultipleChoice(QUESTION, ui="anywidget").answer("maybe")
+    with pytest.raises(Exception, match="is not an option's index"):
+        MultipleChoice(QUESTION, ui="anywidget").set_state({"choice": 99})
 
 
 def test_custom_sort_checks_against_its_own_key(tmp_path):

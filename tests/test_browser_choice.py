@@ -1,0 +1,69 @@
+"""The multiple-choice question in a real JupyterLab: long options wrap, a check
+reaches the kernel and its verdict comes back, and axe finds nothing serious."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from lab import chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
+from product_roles.quiz import bank
+from test_browser_cardsort import audit
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The course's first question has a long correct option: the case that used to overlap.
+QUESTION = "start-here-divide"
+
+
+@pytest.fixture(scope="module", params=[1280, 420], ids=["wide", "narrow"])
+def page(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp("choice-root")
+    write_notebook(
+        root / "choice.ipynb",
+        f"from product_roles.quiz import MultipleChoice\n"
+        f"quiz = MultipleChoice({QUESTION!r}, ui='anywidget')\nquiz",
+    )
+    with (
+        jupyterlab(root, tmp_path_factory.mktemp("choice-state")) as lab,
+        chromium(viewport={"width": request.param, "height": 800}) as context,
+    ):
+        page = context.new_page()
+        open_notebook(page, lab, "choice.ipynb")
+        run_all_cells(page)
+        page.wait_for_selector(".prq-root[data-ready='true']", timeout=60_000)
+        yield page
+
+
+def test_options_wrap_without_overlapping(page):
+    boxes = page.locator(".prq-option").evaluate_all(
+        "labels => labels.map(l => { const b = l.getBoundingClientRect();"
+        " return [b.top, b.bottom, b.right]; })"
+    )
+    assert len(boxes) == len(bank()[0][QUESTION].options)
+    for (_, bottom, _), (top, _, _) in itertools.pairwise(boxes):
+        assert bottom <= top + 0.5, f"options overlap: {boxes}"
+    root_right = page.locator(".prq-root").bounding_box()
+    right_edge = root_right["x"] + root_right["width"]
+    assert all(right <= right_edge + 1 for _, _, right in boxes), f"an option runs off: {boxes}"
+
+
+def test_a_check_goes_to_the_kernel_and_the_verdict_comes_back(page):
+    question = bank()[0][QUESTION]
+    wrong = next(o for o in question.options if not o.correct)
+    page.locator(".prq-option", has_text=wrong.text).click()
+    page.locator(".prq-check").click()
+    feedback = page.locator(".prq-feedback")
+    feedback.wait_for(state="visible", timeout=20_000)
+    assert feedback.inner_text().startswith("✗ Not quite.")
+    assert wrong.feedback in feedback.inner_text()
+    assert page.locator(".prq-root").get_attribute("data-verdict") == "wrong"
+
+
+def test_axe_finds_no_serious_or_critical_violations(page):
+    serious = [
+        v for v in audit(page, page.locator(".prq-root")) if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, json.dumps(serious, indent=2)

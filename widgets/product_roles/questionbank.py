@@ -1,0 +1,134 @@
+"""The question bank: practice questions and custom sorts, validated on load.
+
+Questions live in ``data/questions/*.yaml`` (one file per notebook) with the rest of
+the course's content, so a notebook shows a question by id and its answer is not
+printed in the learner's cell.
+The same file holds *custom sorts*: card sorts whose cards are not responsibilities,
+such as claims to sort by the evidence behind them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .cardsort import CardSort
+from .catalogue import CatalogueError
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    prompt: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class CustomSort:
+    id: str
+    prompt: str
+    categories: tuple[tuple[str, str], ...]
+    cards: tuple[dict, ...]
+
+
+def _require(where: str, entry: dict, fields: dict) -> None:
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: expected a mapping of fields")
+    unknown = sorted(set(entry) - set(fields))
+    if unknown:
+        raise CatalogueError(f"{where}: unknown field {unknown[0]!r}")
+    for name, kind in fields.items():
+        if name not in entry:
+            raise CatalogueError(f"{where}: field {name!r} is missing")
+        if not isinstance(entry[name], kind):
+            raise CatalogueError(f"{where}: field {name!r} should be {kind.__name__}")
+
+
+def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:
+    """Validate the decoded question bank; errors name the entry and the field."""
+    _require("question bank", data, {"version": int, "questions": list, "sorts": list})
+    questions = {}
+    for index, entry in enumerate(data["questions"], start=1):
+        where = f"question {entry.get('id', f'#{index}')!r}"
+        _require(where, entry, {"id": str, "prompt": str, "options": list})
+        options = []
+        for number, option in enumerate(entry["options"], start=1):
+            _require(
+                f"{where} option {number}",
+                option,
+                {"text": str, "correct": bool, "feedback": str},
+            )
+            options.append(Option(**option))
+        if sum(option.correct for option in options) != 1:
+            raise CatalogueError(f"{where}: field 'options' must mark exactly one correct")
+        if entry["id"] in questions:
+            raise CatalogueError(f"{where}: field 'id' repeats an earlier question")
+        questions[entry["id"]] = Question(entry["id"], entry["prompt"], tuple(options))
+    sorts = {}
+    for index, entry in enumerate(data["sorts"], start=1):
+        where = f"sort {entry.get('id', f'#{index}')!r}"
+        _require(where, entry, {"id": str, "prompt": str, "categories": list, "cards": list})
+        categories = tuple((c["id"], c["label"]) for c in entry["categories"])
+        ids = {c[0] for c in categories}
+        for card in entry["cards"]:
+            _require(
+                f"{where} card {card.get('id')!r}",
+                card,
+                {"id": str, "text": str, "answer": list, "why": str},
+            )
+            if not set(card["answer"]) <= ids or not card["answer"]:
+                raise CatalogueError(
+                    f"{where} card {card['id']!r}: field 'answer' is not a category"
+                )
+        sorts[entry["id"]] = CustomSort(
+            entry["id"], entry["prompt"], categories, tuple(entry["cards"])
+        )
+    return questions, sorts
+
+
+@lru_cache(maxsize=1)
+def bank() -> tuple[dict[str, Question], dict[str, CustomSort]]:
+    """The question bank shipped with the package: every file in ``data/questions/``."""
+    questions, sorts = {}, {}
+    folder = resources.files("product_roles").joinpath("data/questions")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        try:
+            more_questions, more_sorts = parse_bank(yaml.safe_load(entry.read_text("utf-8")))
+        except CatalogueError as err:
+            raise CatalogueError(f"{entry.name}: {err}") from err
+        for kind, have, more in (
+            ("question", questions, more_questions),
+            ("sort", sorts, more_sorts),
+        ):
+            for repeated in sorted(have.keys() & more.keys()):
+                raise CatalogueError(f"{entry.name}: {kind} {repeated!r} is defined twice")
+            have.update(more)
+    return questions, sorts
+
+
+def custom_sort(sort_id: str, **kwargs) -> CardSort:
+    """A practice card sort from the bank's ``sorts``: its own cards, categories and key."""
+    _, sorts = bank()
+    if sort_id not in sorts:
+        raise KeyError(f"no sort with id {sort_id!r} in the question bank")
+    spec = sorts[sort_id]
+    return CardSort(
+        spec.id,
+        [{"id": c["id"], "text": c["text"]} for c in spec.cards],
+        [{"id": i, "label": label} for i, label in spec.categories],
+        key={c["id"]: c["answer"] for c in spec.cards},
+        explanations={c["id"]: c["why"] for c in spec.cards},
+        **kwargs,
+    )

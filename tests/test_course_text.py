@@ -58,9 +58,9 @@ def test_a_contested_card_with_one_accepted_answer_says_so():
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM"], era="traditional")
     assert 'only "Product Owner" is accepted in this sort' in notes["acceptance-criteria"]
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM", "ENG"], era="ai_era")
-    assert '"Product Manager" and "Engineers" are both accepted here' in notes[
-        "acceptance-criteria"
-    ]
+    assert (
+        '"Product Manager" and "Engineers" are both accepted here' in notes["acceptance-criteria"]
+    )
 
 
 def notebook_time(path) -> tuple[int, int]:

@@ -261,7 +261,7 @@ def study_results(studies=None) -> go.Figure:
             name=design.capitalize(),
             orientation="h",
             marker_color=colour,
-            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in rows],
+            y=[_study_row(s, m) for s, m in rows],
             x=[m.value for _, m in rows],
             customdata=[[s.sample, s.caveat] for s, _ in rows],
             hovertemplate="%{y}<br>%{x:+.1f}%<br>Sample: %{customdata[0]}"
@@ -282,7 +282,7 @@ def study_results(studies=None) -> go.Figure:
             marker={"opacity": 0},
             showlegend=False,
             hoverinfo="skip",
-            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in ranged],
+            y=[_study_row(s, m) for s, m in ranged],
             x=[m.value for _, m in ranged],
             error_x={
                 "type": "data",
@@ -298,11 +298,19 @@ def study_results(studies=None) -> go.Figure:
         xaxis_title="Reported change, % (whiskers: 95% interval where the study gives one)",
         yaxis={"autorange": "reversed"},
         legend_title="Study design",
+        # Below the plot, so that the long row labels and the legend do not squeeze the
+        # bars into a sliver at a laptop's width.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
         template="plotly_white",
-        height=460,
+        height=560,
         margin={"l": 20},
     )
     return figure
+
+
+def _study_row(study, measure) -> str:
+    """A row label on two lines: the study and its year, then what it measured."""
+    return f"{study.study} ({study.year}):<br>{measure.label.lower()}"
 
 
 def metr_perception(studies=None) -> go.Figure:

@@ -56,7 +56,7 @@ def test_a_contested_card_with_one_accepted_answer_says_so():
     """Acceptance criteria are contested only in the AI era: a traditional sort accepts
     the Product Owner alone, and its feedback must not suggest that others count."""
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM"], era="traditional")
-    assert 'only "Product Owner" is accepted in this sort' in notes["acceptance-criteria"]
+    assert 'in this sort only "Product Owner" counts' in notes["acceptance-criteria"]
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM", "ENG"], era="ai_era")
     assert (
         '"Product Manager" and "Engineers" are both accepted here' in notes["acceptance-criteria"]

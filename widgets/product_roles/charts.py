@@ -442,15 +442,32 @@ def _sankey(flows, categories, domain_x):
         source.append(ids.index(start))
         target.append(len(ids) + ids.index(end))
         value.append(count)
+    # One colour per role on both sides, so a band that keeps its colour end to end is
+    # a card that stayed; bands take their starting role's colour, lightened.
+    colours = [_SHIFT_COLOURS[i % len(_SHIFT_COLOURS)] for i in range(len(ids))] * 2
     return go.Sankey(
         domain={"x": domain_x, "y": [0, 0.9]},
         node={
             "label": [f"{label} (before)" for label in labels]
             + [f"{label} (AI era)" for label in labels],
+            "color": colours,
             "pad": 12,
         },
-        link={"source": source, "target": target, "value": value},
+        link={
+            "source": source,
+            "target": target,
+            "value": value,
+            "color": [_faded(colours[s]) for s in source],
+        },
     )
+
+
+_SHIFT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#72B7B2")
+
+
+def _faded(hex_colour: str) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, 0.35)"
 
 
 def placement_shift(
@@ -486,20 +503,20 @@ def placement_shift(
         {
             "x": sum(left) / 2,
             "y": 1.0,
-            "text": f"Your shift ({placed} of {len(cards)} cards sorted on both axes)",
+            "text": f"Your shift<br>({placed} of {len(cards)} cards sorted in both steps)",
         }
     ]
     if reference is not None:
         ref_before, ref_after = reference
         theirs = _flows(ref_before, ref_after, cards)
         figure.add_trace(_sankey(theirs, categories, [0.53, 1]))
-        notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift"})
+        notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift<br> "})
     if waiting:
         notes.append(
             {
                 "x": 0.5,
                 "y": -0.02,
-                "text": "The course's reference shift appears once every card is sorted on both axes.",
+                "text": "The course's reference shift appears once every card is sorted in both steps.",
             }
         )
     for note in notes:

@@ -417,7 +417,11 @@ def _contested_note(accepted: Sequence[str], why: str, catalogue) -> str:
     """
     labels = [f'"{catalogue.role(r).label}"' for r in accepted]
     if len(labels) == 1:
-        return f" (Contested elsewhere, but only {labels[0]} is accepted in this sort. {why})"
+        # The reason concerns the other setting; here it would only lengthen the note.
+        return (
+            " (Contested elsewhere: the sources disagree about this card in another"
+            f" setting, such as the AI era, but in this sort only {labels[0]} counts.)"
+        )
     listed = f"{', '.join(labels[:-1])} and {labels[-1]}"
     both = "both" if len(labels) == 2 else "all"
     return f" (Contested: {listed} are {both} accepted here. {why})"

@@ -49,3 +49,10 @@ def test_metr_perception_shows_expected_believed_and_measured():
     assert str(metr.year) in figure.layout.title.text
     with pytest.raises(KeyError, match="metr-2025"):
         charts.metr_perception([evidence.study("peng-2023")])
+
+
+def test_study_results_row_labels_leave_room_for_the_bars():
+    figure = charts.study_results()
+    lines = [line for trace in figure.data for y in trace.y for line in y.split("<br>")]
+    assert max(len(line) for line in lines) <= 60, "long labels squeeze the plot at 1280 px"
+    assert figure.layout.legend.orientation == "h"

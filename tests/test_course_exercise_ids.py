@@ -18,7 +18,12 @@ import yaml
 from conftest import ROOT
 
 COURSE = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
-CALL = re.compile(r"""(CardSort\.from_catalogue|MultipleChoice|custom_sort)\(\s*["']([^"']+)["']""")
+# ShiftExercise ids name two answers files (<id>-before, <id>-ai-era), so they follow
+# the same rule.
+CALL = re.compile(
+    r"""(CardSort\.from_catalogue|ShiftExercise\.from_catalogue|MultipleChoice|custom_sort)"""
+    r"""\(\s*["']([^"']+)["']"""
+)
 QUESTIONS = resources.files("product_roles").joinpath("data/questions")
 
 

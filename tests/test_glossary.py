@@ -50,6 +50,10 @@ REQUIRED = [
 ]
 # Bold text in the notebooks that labels the page rather than naming a term.
 NOT_TERMS = {
+    # the widgets' button and control labels, in bold as the notebooks name them
+    "check my answer",
+    "check my sort",
+    "how sure?",
     "questions",
     "objectives",
     "time",

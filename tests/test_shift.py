@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from product_roles import ShiftExercise, load
+from product_roles import ShiftExercise, charts, load
 from product_roles.grading import score_placements
 
 CARDS = [
@@ -63,7 +63,7 @@ def test_the_chart_draws_the_learners_shift_beside_the_reference(tmp_path):
     assert len(waiting.data) == 1, "no reference before every card is sorted on both axes"
     # Nodes 0-2 are the roles before, 3-5 the same roles in the AI era.
     assert links(waiting.data[0]) == [(0, 3 + 1, 1), (0, 3 + 2, 1)]
-    assert "2 of 3 cards sorted on both axes" in waiting.layout.annotations[0].text
+    assert "2 of 3 cards sorted in both steps" in waiting.layout.annotations[0].text
     assert "appears once every card" in waiting.layout.annotations[-1].text
     shift.after.place("market", "ENG")
     mine, reference = shift.chart().data
@@ -122,3 +122,11 @@ def test_the_widget_holds_both_sorts_and_a_live_chart(tmp_path):
     bundle = shift._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert data["text/plain"] == shift.summary()
+
+
+def test_each_role_keeps_one_colour_on_both_sides_of_the_shift():
+    categories = [("PO", "Product Owner"), ("PM", "Product Manager"), ("ENG", "Engineers")]
+    figure = charts.placement_shift({"a": "PO", "b": "PM"}, {"a": "PM", "b": "PM"}, categories)
+    colours = list(figure.data[0].node.color)
+    assert colours[:3] == colours[3:] and len(set(colours[:3])) == 3
+    assert "<br>" in figure.layout.annotations[0].text, "two lines: the panels' titles never touch"

@@ -261,7 +261,7 @@ def study_results(studies=None) -> go.Figure:
             name=design.capitalize(),
             orientation="h",
             marker_color=colour,
-            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in rows],
+            y=[_study_row(s, m) for s, m in rows],
             x=[m.value for _, m in rows],
             customdata=[[s.sample, s.caveat] for s, _ in rows],
             hovertemplate="%{y}<br>%{x:+.1f}%<br>Sample: %{customdata[0]}"
@@ -282,7 +282,7 @@ def study_results(studies=None) -> go.Figure:
             marker={"opacity": 0},
             showlegend=False,
             hoverinfo="skip",
-            y=[f"{s.study} ({s.year}): {m.label.lower()}" for s, m in ranged],
+            y=[_study_row(s, m) for s, m in ranged],
             x=[m.value for _, m in ranged],
             error_x={
                 "type": "data",
@@ -298,11 +298,19 @@ def study_results(studies=None) -> go.Figure:
         xaxis_title="Reported change, % (whiskers: 95% interval where the study gives one)",
         yaxis={"autorange": "reversed"},
         legend_title="Study design",
+        # Below the plot, so that the long row labels and the legend do not squeeze the
+        # bars into a sliver at a laptop's width.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
         template="plotly_white",
-        height=460,
+        height=560,
         margin={"l": 20},
     )
     return figure
+
+
+def _study_row(study, measure) -> str:
+    """A row label on two lines: the study and its year, then what it measured."""
+    return f"{study.study} ({study.year}):<br>{measure.label.lower()}"
 
 
 def metr_perception(studies=None) -> go.Figure:
@@ -434,15 +442,32 @@ def _sankey(flows, categories, domain_x):
         source.append(ids.index(start))
         target.append(len(ids) + ids.index(end))
         value.append(count)
+    # One colour per role on both sides, so a band that keeps its colour end to end is
+    # a card that stayed; bands take their starting role's colour, lightened.
+    colours = [_SHIFT_COLOURS[i % len(_SHIFT_COLOURS)] for i in range(len(ids))] * 2
     return go.Sankey(
         domain={"x": domain_x, "y": [0, 0.9]},
         node={
             "label": [f"{label} (before)" for label in labels]
             + [f"{label} (AI era)" for label in labels],
+            "color": colours,
             "pad": 12,
         },
-        link={"source": source, "target": target, "value": value},
+        link={
+            "source": source,
+            "target": target,
+            "value": value,
+            "color": [_faded(colours[s]) for s in source],
+        },
     )
+
+
+_SHIFT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#72B7B2")
+
+
+def _faded(hex_colour: str) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, 0.35)"
 
 
 def placement_shift(
@@ -478,20 +503,20 @@ def placement_shift(
         {
             "x": sum(left) / 2,
             "y": 1.0,
-            "text": f"Your shift ({placed} of {len(cards)} cards sorted on both axes)",
+            "text": f"Your shift<br>({placed} of {len(cards)} cards sorted in both steps)",
         }
     ]
     if reference is not None:
         ref_before, ref_after = reference
         theirs = _flows(ref_before, ref_after, cards)
         figure.add_trace(_sankey(theirs, categories, [0.53, 1]))
-        notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift"})
+        notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift<br> "})
     if waiting:
         notes.append(
             {
                 "x": 0.5,
                 "y": -0.02,
-                "text": "The course's reference shift appears once every card is sorted on both axes.",
+                "text": "The course's reference shift appears once every card is sorted in both steps.",
             }
         )
     for note in notes:

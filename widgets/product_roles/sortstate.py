@@ -403,9 +403,28 @@ def catalogue_key(
         key[card.id] = accepted
         note = card.explanation if era == "traditional" else card.shift
         if card.contested:
-            note += f" (Contested: {card.contested_why})"
+            note += _contested_note(accepted, card.contested_why, catalogue)
         explanations[card.id] = note
     return key, explanations
+
+
+def _contested_note(accepted: Sequence[str], why: str, catalogue) -> str:
+    """Say whether this sort accepts several answers for a contested card.
+
+    A card contested in one era may have a single answer in the other (or among the
+    roles a sort offers); without saying so, "Contested" next to a wrong verdict reads
+    as a contradiction.
+    """
+    labels = [f'"{catalogue.role(r).label}"' for r in accepted]
+    if len(labels) == 1:
+        # The reason concerns the other setting; here it would only lengthen the note.
+        return (
+            " (Contested elsewhere: the sources disagree about this card in another"
+            f" setting, such as the AI era, but in this sort only {labels[0]} counts.)"
+        )
+    listed = f"{', '.join(labels[:-1])} and {labels[-1]}"
+    both = "both" if len(labels) == 2 else "all"
+    return f" (Contested: {listed} are {both} accepted here. {why})"
 
 
 def with_plain_text(bundle, text: str):

@@ -1,0 +1,80 @@
+"""What a learner reads stays consistent: labels, feedback and the instructor's timings.
+
+Each test here guards a confusion found by working through the course as a newcomer.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import ROOT
+from product_roles import load
+from product_roles.sortstate import catalogue_key
+
+COURSE = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
+QUESTIONS = sorted(resources.files("product_roles").joinpath("data/questions").iterdir())
+BANKS = [q for q in QUESTIONS if q.name.endswith(".yaml")]
+
+
+@pytest.mark.parametrize("bank", BANKS, ids=[b.name for b in BANKS])
+def test_question_files_hold_only_known_fields(bank):
+    """A comma in an unquoted flow mapping, ``{id: a, label: One, two}``, silently cuts
+    the label short and adds a stray key; the learner then sees half a column title."""
+    data = yaml.safe_load(bank.read_text("utf-8"))
+    for sort in data.get("sorts", []):
+        for category in sort["categories"]:
+            assert set(category) == {"id", "label"}, f"{sort['id']}: {category}"
+        for card in sort["cards"]:
+            assert set(card) <= {"id", "text", "answer", "why"}, f"{sort['id']}: {card}"
+    for question in data.get("questions", []):
+        for option in question["options"]:
+            assert set(option) <= {"text", "correct", "feedback"}, f"{question['id']}: {option}"
+
+
+@pytest.mark.parametrize("bank", BANKS, ids=[b.name for b in BANKS])
+def test_feedback_does_not_repeat_the_verdict(bank):
+    """The widget already writes "Right." or "Not quite." before every feedback."""
+    data = yaml.safe_load(bank.read_text("utf-8"))
+    texts = [o["feedback"] for q in data.get("questions", []) for o in q["options"]]
+    texts += [c["why"] for s in data.get("sorts", []) for c in s["cards"]]
+    doubled = [t for t in texts if re.match(r"(Right|Correct|Wrong|Not quite)\b", t)]
+    assert not doubled
+
+
+def test_catalogue_explanations_name_no_source_the_learner_never_met():
+    for card in load().cards:
+        for text in (card.explanation, card.shift, card.contested_why):
+            assert "article" not in text.replace("SAFe's Product Owner article", ""), card.id
+
+
+def test_a_contested_card_with_one_accepted_answer_says_so():
+    """Acceptance criteria are contested only in the AI era: a traditional sort accepts
+    the Product Owner alone, and its feedback must not suggest that others count."""
+    _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM"], era="traditional")
+    assert 'in this sort only "Product Owner" counts' in notes["acceptance-criteria"]
+    _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM", "ENG"], era="ai_era")
+    assert (
+        '"Product Manager" and "Engineers" are both accepted here' in notes["acceptance-criteria"]
+    )
+
+
+def notebook_time(path) -> tuple[int, int]:
+    first = nbformat.read(path, as_version=4).cells[0].source
+    found = re.search(r"\*\*Time\*\*: (\d+) minutes teaching, (\d+) minutes exercises", first)
+    return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("path", COURSE, ids=[p.name for p in COURSE])
+def test_instructor_notes_state_the_notebooks_own_time(path):
+    notes = (ROOT / "docs" / "instructor-notes" / f"{path.stem}.md").read_text("utf-8")
+    teaching, practice = notebook_time(path)
+    stated = (
+        f"**Self-paced:** {teaching} minutes teaching, {practice} minutes exercises "
+        f"({teaching + practice} minutes)"
+    )
+    assert stated in notes, f"{path.stem}: notes should say {stated!r}"

@@ -36,6 +36,11 @@ setup_python() {
     } 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
     echo "$want" >"$stamp"
   fi
+  # JupyterLab's news pop-up would cover the first exercise, and there is no news
+  # to fetch offline: the course's JupyterLab starts with it off.
+  mkdir -p "$VENV/share/jupyter/lab/settings"
+  printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
+    >"$VENV/share/jupyter/lab/settings/overrides.json"
   # nbgrader's gradebook shells out to alembic, so the venv's bin/ must be on PATH.
   export PATH="$VENV/bin:$PATH"
   export VIRTUAL_ENV="$VENV"

@@ -56,6 +56,14 @@ def test_course_command_serves_the_first_notebook(tmp_path):
                 assert server.poll() is None, "JupyterLab exited:\n" + log_path.read_text()
                 assert time.monotonic() < deadline, "JupyterLab did not answer in 180 s"
                 time.sleep(0.5)
+        settings = "/lab/api/settings/@jupyterlab/apputils-extension:notification"
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{settings}", headers={"Authorization": f"token {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            schema = json.load(response)["schema"]
+        # overrides.json from the set-up becomes the setting's default.
+        assert schema["properties"]["fetchNews"]["default"] == "false", "news pop-up is on"
         assert body["type"] == "notebook"
         assert body["content"]["cells"][0]["source"].startswith("# 1. Start here")
     finally:

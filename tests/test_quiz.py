@@ -93,6 +93,8 @@ def test_custom_sort_checks_against_its_own_key(tmp_path):
         (lambda d: d["questions"][0]["options"][0].pop("feedback"), "option 1: field 'feedback'"),
         (lambda d: d["sorts"][0]["cards"][0].update(answer=["nope"]), "'answer' is not a category"),
         (lambda d: d["questions"].append(d["questions"][0]), "repeats an earlier question"),
+        # An unquoted comma in YAML flow style splits a label into a stray key.
+        (lambda d: d["sorts"][0]["categories"][0].update({"not measured": None}), "category 1"),
     ],
 )
 def test_bad_bank_entries_are_named(raw, mutate, message):

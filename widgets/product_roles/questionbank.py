@@ -78,6 +78,8 @@ def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:
     for index, entry in enumerate(data["sorts"], start=1):
         where = f"sort {entry.get('id', f'#{index}')!r}"
         _require(where, entry, {"id": str, "prompt": str, "categories": list, "cards": list})
+        for number, category in enumerate(entry["categories"], start=1):
+            _require(f"{where} category {number}", category, {"id": str, "label": str})
         categories = tuple((c["id"], c["label"]) for c in entry["categories"])
         ids = {c[0] for c in categories}
         for card in entry["cards"]:

@@ -37,7 +37,7 @@ def _stacked_shares(
         barmode="stack",
         xaxis={"title": "Share of the room that placed the card (%)", "range": [0, 100]},
         yaxis={"autorange": "reversed"},
-        legend_title="Placed under",
+        legend={"title": {"text": "Placed under"}, "traceorder": "normal"},
         template="plotly_white",
         height=max(320, 28 * len(tallies) + 160),
         margin={"l": 10},

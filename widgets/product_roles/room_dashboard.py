@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import ipywidgets
-from IPython.display import display
+import plotly.graph_objects as go
 
 from . import room, room_charts, room_stats
 from .catalogue import load
@@ -26,6 +26,22 @@ from .catalogue import load
 TRADITIONAL = "room-traditional"
 AI_ERA = "room-ai-era"
 """Exercise ids of the workshop's two room sorts (see workshop/room-sort.ipynb)."""
+
+ROOM_CARDS = (
+    "order-backlog",
+    "user-stories",
+    "acceptance-criteria",
+    "accept-work-as-done",
+    "answer-team-questions",
+    "customer-interviews",
+    "success-metrics",
+    "market-sizing",
+    "roadmap",
+    "stakeholder-management",
+    "prototyping",
+    "write-code",
+)
+"""The twelve cards of the room sorts: the ones the AI-era scenario moves, and some it keeps."""
 
 Finder = Callable[[str], list[tuple[str, Path]]]
 
@@ -59,7 +75,7 @@ class Dashboard:
     ) -> None:
         catalogue = load()
         self.finder = finder
-        self.cards = list(cards or [card.id for card in catalogue.cards])
+        self.cards = list(cards or ROOM_CARDS)
         self.categories = list(categories or [role.id for role in catalogue.roles])
         self.exercises = exercises
         self.anonymous = anonymous
@@ -68,8 +84,10 @@ class Dashboard:
         self.labels = {r: catalogue.role(r).label for r in self.categories}
         self.contested = {card.id: card.contested for card in catalogue.select(self.cards)}
         self.status = ipywidgets.HTML()
-        self.views = ipywidgets.Output()
-        self.widget = ipywidgets.VBox([self.status, self.views])
+        # Figure widgets updated in place: no flicker, and no Output widget, whose
+        # captured displays Voila 0.5 sometimes never finishes sending to the page.
+        self.views: dict[str, go.FigureWidget] = {}
+        self.widget = ipywidgets.VBox([self.status])
         self.rooms: tuple[room.Room, room.Room] | None = None
         self._signature: tuple | None = None
         self._task: asyncio.Task | None = None
@@ -147,10 +165,16 @@ class Dashboard:
     def _draw(self) -> None:
         self.status.value = f"<p role='status'><strong>{html.escape(self.summary())}</strong></p>"
         figures = self.figures()
-        with self.views:
-            self.views.clear_output(wait=True)
-            for figure in figures.values():
-                display(figure)
+        if not self.views:
+            self.views = {name: go.FigureWidget(figure) for name, figure in figures.items()}
+            self.widget.children = [self.status, *self.views.values()]
+            return
+        for name, figure in figures.items():
+            view = self.views[name]
+            with view.batch_update():
+                for shown, fresh in zip(view.data, figure.data):
+                    shown.update(fresh.to_plotly_json(), overwrite=True)
+                view.layout.update(figure.layout.to_plotly_json(), overwrite=True)
 
     def start(self) -> ipywidgets.VBox:
         """Draw now, then keep checking for new answers in the kernel's event loop."""

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from workshop_helpers import chromium_page, free_port, server, wait_for_http
-
 from product_roles import answers
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL
+from workshop_helpers import chromium_page, free_port, server, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -51,7 +50,9 @@ def test_voila_serves_the_dashboard_and_it_follows_the_room(tmp_path):
             titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
             assert [t.split(" ")[0] for t in titles] == ["Agreement", "Where", "The", "The"]
             # Both seats split on ordering the backlog: it is the one card in the split view.
-            split_cards = page.locator(".js-plotly-plot").nth(1).locator(".ytick").all_text_contents()
+            split_cards = (
+                page.locator(".js-plotly-plot").nth(1).locator(".ytick").all_text_contents()
+            )
             assert split_cards == ["Put the list of upcoming work in order, most valuable first"]
             page.screenshot(path=str(tmp_path / "dashboard.png"))
 

@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-
 from product_roles import answers, room, room_stats
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
 
@@ -86,7 +85,11 @@ def test_room_against_the_catalogue_reference(crowd):
     gathered = room.collect(room.find_in_room(crowd, "ex"), "ex")
     tallies = room_stats.tally(gathered, CARDS, ROLES)
     key = room_stats.reference(CARDS, ROLES, "traditional")
-    assert key == {"order-backlog": ("PO",), "market-sizing": ("PM",), "acceptance-criteria": ("PO",)}
+    assert key == {
+        "order-backlog": ("PO",),
+        "market-sizing": ("PM",),
+        "acceptance-criteria": ("PO",),
+    }
     matches = room_stats.match_reference(tallies, key)
     assert matches == {
         "order-backlog": pytest.approx(2 / 3),

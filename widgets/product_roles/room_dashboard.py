@@ -101,9 +101,7 @@ class Dashboard:
         return cls(lambda exercise: room.find_in_room(folder, exercise), **kwargs)
 
     @classmethod
-    def for_nbgrader(
-        cls, inbound: str | os.PathLike, assignment: str, **kwargs
-    ) -> Dashboard:
+    def for_nbgrader(cls, inbound: str | os.PathLike, assignment: str, **kwargs) -> Dashboard:
         """A dashboard over nbgrader's exchange inbound folder for ``assignment``."""
         return cls(lambda exercise: room.find_in_inbound(inbound, assignment, exercise), **kwargs)
 
@@ -172,7 +170,7 @@ class Dashboard:
         for name, figure in figures.items():
             view = self.views[name]
             with view.batch_update():
-                for shown, fresh in zip(view.data, figure.data):
+                for shown, fresh in zip(view.data, figure.data, strict=True):
                     shown.update(fresh.to_plotly_json(), overwrite=True)
                 view.layout.update(figure.layout.to_plotly_json(), overwrite=True)
 
@@ -193,5 +191,5 @@ class Dashboard:
             await asyncio.sleep(self.interval)
             try:
                 self.refresh()
-            except Exception as err:  # a bad moment on disk must not end the live view
+            except (OSError, ValueError) as err:  # a bad moment on disk must not end the view
                 self.status.value = f"<p role='status'>Refresh failed: {html.escape(str(err))}</p>"

@@ -74,7 +74,9 @@ class Participant:
         self.headers = {"Authorization": f"token {response.json()['token']}"}
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = requests.request(method, self.hub + path, headers=self.headers, timeout=60, **kwargs)
+        response = requests.request(
+            method, self.hub + path, headers=self.headers, timeout=60, **kwargs
+        )
         response.raise_for_status()
         return response
 
@@ -106,7 +108,9 @@ class Participant:
             self.api("DELETE", f"/user/{self.name}/api/kernels/{kernel['id']}")
 
     async def _execute(self, kernel_id: str, cells: list[str]) -> str:
-        url = f"{self.hub.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{kernel_id}/channels"
+        url = (
+            f"{self.hub.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{kernel_id}/channels"
+        )
         socket = await websocket_connect(HTTPRequest(url, headers=self.headers))
         printed = []
         try:

@@ -45,7 +45,9 @@ HOMES = Path(os.environ.get("WORKSHOP_HOMES", STATE / "homes"))
 ROOM = STATE / "room"
 EXCHANGE = STATE / "exchange"
 USER_CONFIG = STATE / "user-config"
-FACILITATORS = {n.strip() for n in os.environ.get("WORKSHOP_FACILITATORS", "").split(",") if n.strip()}
+FACILITATORS = {
+    n.strip() for n in os.environ.get("WORKSHOP_FACILITATORS", "").split(",") if n.strip()
+}
 
 password = os.environ.get("WORKSHOP_PASSWORD", "")
 if len(password) < 8:
@@ -69,7 +71,9 @@ c.JupyterHub.ip = os.environ.get("WORKSHOP_IP", "127.0.0.1")
 c.JupyterHub.port = int(os.environ.get("WORKSHOP_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("WORKSHOP_HUB_PORT", "8081"))
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('WORKSHOP_PROXY_API_PORT', '8001')}"
+c.ConfigurableHTTPProxy.api_url = (
+    f"http://127.0.0.1:{os.environ.get('WORKSHOP_PROXY_API_PORT', '8001')}"
+)
 # configurable-http-proxy comes from npm: `npm ci` at the repository root puts it here.
 local_proxy = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 if local_proxy.exists():

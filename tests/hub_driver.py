@@ -44,7 +44,7 @@ def workshop_hub(state: Path, facilitators: str = "ana") -> Iterator[tuple[str, 
     started = time.monotonic()
     with server(args, log, **env) as hub:
         url = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{url}/hub/api", hub, log, timeout=180)
+        wait_for_http(f"{url}/hub/api", hub, log, timeout=180, ok_only=True)
         yield url, time.monotonic() - started
 
 

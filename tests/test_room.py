@@ -195,3 +195,15 @@ def test_dashboard_redraws_only_when_answers_change(tmp_path):
     # The agreement view lists the one card anybody placed (all agree on it) first.
     assert bars[0].y[0] == "Put the list of upcoming work in order, most valuable first"
     assert bars[0].x[0] == 100
+
+
+def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv(room.ROOM_ENV, str(tmp_path / "room"))
+    sort = room.room_sort(TRADITIONAL, CARDS)
+    assert sort.mode == "assessment"
+    assert [c["id"] for c in sort.categories] == ["PO", "PM", "ENG", "TEAM", "OTHER"]
+    sort.place("order-backlog", "PM")
+    gathered = room.collect(room.find_in_room(tmp_path / "room", TRADITIONAL), TRADITIONAL)
+    assert [s.placements["order-backlog"] for s in gathered.sorts] == ["PM"]

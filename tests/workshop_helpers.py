@@ -54,15 +54,25 @@ def server(args: list[str], log: Path, **env: str) -> Iterator[subprocess.Popen]
                 process.wait(timeout=10)
 
 
-def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    """Wait until ``url`` answers (any HTTP status); fail with the log if the server died."""
+def wait_for_http(
+    url: str, process: subprocess.Popen, log: Path, timeout: float = 120, ok_only: bool = False
+) -> None:
+    """Wait until ``url`` answers; fail with the log if the server died.
+
+    Any HTTP status counts as an answer, unless ``ok_only``: then only 200 does (a proxy
+    answers 503 for a route whose server is not up yet).
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
         except urllib.error.HTTPError:
-            return
+            if not ok_only:
+                return
+            assert process.poll() is None, f"server exited:\n{log.read_text()[-4000:]}"
+            assert time.monotonic() < deadline, f"{url} did not answer:\n{log.read_text()[-4000:]}"
+            time.sleep(0.3)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             assert process.poll() is None, f"server exited:\n{log.read_text()[-4000:]}"
             assert time.monotonic() < deadline, f"{url} did not answer:\n{log.read_text()[-4000:]}"

@@ -184,6 +184,34 @@ def seat_folder(room: str | os.PathLike | None = None) -> Path:
     return folder
 
 
+def room_sort(exercise: str, card_ids, folder: str | os.PathLike | None = None):
+    """A card sort for the room: every role as a column, no answers shown, saved in the seat.
+
+    Assessment mode keeps the course's reference out of the room until the facilitator
+    shows it on the dashboard, so people sort by their own judgement.
+
+    Parameters
+    ----------
+    exercise : str
+        The sort's exercise id (the dashboard reads it).
+    card_ids : sequence of str
+        Catalogue card ids, in display order.
+    folder : path, optional
+        Where to save; this participant's seat in the room folder by default.
+    """
+    from .cardsort import CardSort
+    from .catalogue import load
+
+    catalogue = load()
+    return CardSort(
+        exercise,
+        [{"id": card.id, "text": card.text} for card in catalogue.select(list(card_ids))],
+        [{"id": role.id, "label": role.label} for role in catalogue.roles],
+        mode="assessment",
+        folder=folder if folder is not None else seat_folder(),
+    )
+
+
 def _seat_id() -> str:
     home = Path.home()
     path = home / SEAT_FILE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
@@ -73,7 +74,8 @@ def wait_for_http(
             assert process.poll() is None, f"server exited:\n{log.read_text()[-4000:]}"
             assert time.monotonic() < deadline, f"{url} did not answer:\n{log.read_text()[-4000:]}"
             time.sleep(0.3)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        # A half-started server may answer garbage or hang up: not ready yet.
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError):
             assert process.poll() is None, f"server exited:\n{log.read_text()[-4000:]}"
             assert time.monotonic() < deadline, f"{url} did not answer:\n{log.read_text()[-4000:]}"
             time.sleep(0.3)

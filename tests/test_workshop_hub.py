@@ -14,6 +14,15 @@ from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
 
 pytestmark = pytest.mark.slow
 
+COURSE_LIST = """
+from nbgrader.apps import NbGrader
+from nbgrader.auth import Authenticator
+app = NbGrader()
+app.initialize([])
+auth = Authenticator(parent=app)
+print(type(auth.plugin).__name__, sorted(auth.get_student_courses("*")))
+"""
+
 # What each participant does after running the room-sort notebook's cells.
 MOVES = {
     "bob": ['before_ai.place("order-backlog", "PO")', 'with_ai.place("order-backlog", "PM")'],
@@ -39,6 +48,8 @@ def test_two_participants_sort_and_the_dashboard_sees_both(tmp_path):
             cells = [c["source"] for c in sort["cells"] if c["cell_type"] == "code"]
             printed = person.run([*cells, *moves, "print(seat)"])
             assert Path(printed.strip()).parent == state / "room"
+        # nbgrader in a participant's server: the hub's course config, and the course list.
+        assert person.run([COURSE_LIST]).split() == ["JupyterHubAuthPlugin", "['product-roles']"]
 
     seats = sorted(p.name for p in (state / "room").iterdir())
     assert len(seats) == 2 and not {"bob", "cy"} & set(seats)  # anonymous on disk too

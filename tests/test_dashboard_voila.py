@@ -44,7 +44,7 @@ def test_voila_serves_the_dashboard_and_it_follows_the_room(tmp_path):
             status = page.get_by_role("status")
             status.wait_for(timeout=120_000)
             assert status.inner_text() == (
-                "2 traditional sorts and 1 AI-era sorts in the room; 1 unreadable files skipped"
+                "2 traditional sorts and 1 AI-era sort in the room; 1 unreadable file skipped"
             )
             page.locator(".js-plotly-plot").nth(3).wait_for(timeout=60_000)
             titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()

@@ -182,7 +182,7 @@ def test_dashboard_redraws_only_when_answers_change(tmp_path):
     board = Dashboard.for_room(tmp_path, cards=CARDS, categories=ROLES)
     assert board.refresh() is True
     assert board.summary() == (
-        "1 traditional sorts and 0 AI-era sorts in the room; 1 unreadable files skipped"
+        "1 traditional sort and 0 AI-era sorts in the room; 1 unreadable file skipped"
     )
     assert board.refresh() is False
     seat(tmp_path, "c", AI_ERA, {"order-backlog": "PM"})

@@ -151,11 +151,11 @@ class Dashboard:
             room_stats.ignored_placements(r, self.cards, self.categories) for r in self.rooms
         )
         text = (
-            f"{before.size} traditional sorts and {after.size} AI-era sorts in the room"
-            f"; {skipped} unreadable files skipped"
+            f"{_count(before.size, 'traditional sort')} and {_count(after.size, 'AI-era sort')}"
+            f" in the room; {_count(skipped, 'unreadable file')} skipped"
         )
         if ignored:
-            text += f"; {ignored} placements outside these cards ignored"
+            text += f"; {_count(ignored, 'placement')} outside these cards ignored"
         return text
 
     # -- display ----------------------------------------------------------------
@@ -193,3 +193,7 @@ class Dashboard:
                 self.refresh()
             except (OSError, ValueError) as err:  # a bad moment on disk must not end the view
                 self.status.value = f"<p role='status'>Refresh failed: {html.escape(str(err))}</p>"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

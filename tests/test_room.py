@@ -1,0 +1,209 @@
+"""The room: gathering many participants' answers files, and what the dashboard makes of them."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from product_roles import answers, room, room_stats
+from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
+
+CARDS = ["order-backlog", "market-sizing", "acceptance-criteria"]
+ROLES = ["PO", "PM", "ENG"]
+
+
+def seat(root, name, exercise, placements):
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    answers.write(answers.path_for(exercise, folder), answers.Answers(exercise, placements))
+    return folder
+
+
+@pytest.fixture
+def crowd(tmp_path):
+    """Three readable sorts and five broken files of every kind."""
+    seat(tmp_path, "ana", "ex", {"order-backlog": "PO", "market-sizing": "PM"})
+    seat(tmp_path, "ben", "ex", {"order-backlog": "PO", "market-sizing": "PO"})
+    seat(tmp_path, "cy", "ex", {"order-backlog": "PM", "acceptance-criteria": None})
+    broken = {
+        "dee": b"{not json",
+        "eli": b"\xff\xfe\x00",
+        "fay": json.dumps({"format": "other", "version": 1}).encode(),
+        "gus": json.dumps(
+            {"format": answers.FORMAT, "version": 1, "exercise": "elsewhere", "placements": {}}
+        ).encode(),
+        "hal": b"",
+    }
+    for name, raw in broken.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "ex.answers.json").write_bytes(raw)
+    (tmp_path / "ivy").mkdir()  # a seat with nothing saved yet
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "stray.answers.json").write_text("{}")  # not in a seat folder
+    return tmp_path
+
+
+def test_corrupt_files_are_skipped_and_counted_with_reasons(crowd):
+    found = room.find_in_room(crowd, "ex")
+    assert [p for p, _ in found] == ["ana", "ben", "cy", "dee", "eli", "fay", "gus", "hal"]
+    gathered = room.collect(found, "ex", anonymous=False)
+    assert gathered.size == 3
+    reasons = dict(gathered.skipped)
+    assert sorted(reasons) == ["dee", "eli", "fay", "gus", "hal"]
+    assert "not valid JSON" in reasons["dee"]
+    assert "belongs to exercise 'elsewhere'" in reasons["gus"]
+    # Nothing read is changed or moved: the facilitator can still repair the files.
+    assert (crowd / "dee" / "ex.answers.json").read_bytes() == b"{not json"
+
+
+def test_participants_are_anonymous_by_default_and_stable_across_exercises(crowd):
+    seat(crowd, "ana", "ex2", {"order-backlog": "PM"})
+    first = room.collect(room.find_in_room(crowd, "ex"), "ex")
+    second = room.collect(room.find_in_room(crowd, "ex2"), "ex2")
+    labels = [s.participant for s in first.sorts]
+    assert all(label.startswith("P-") for label in labels)
+    assert not {"ana", "ben", "cy"} & {*labels, *(p for p, _ in first.skipped)}
+    assert second.sorts[0].participant in labels
+
+
+def test_tally_agreement_and_splits(crowd):
+    gathered = room.collect(room.find_in_room(crowd, "ex"), "ex")
+    tallies = room_stats.tally(gathered, CARDS, ROLES)
+    backlog = tallies["order-backlog"]
+    assert backlog.counts == {"PO": 2, "PM": 1, "ENG": 0}
+    assert backlog.placed == 3 and backlog.top == "PO"
+    assert backlog.agreement == pytest.approx(2 / 3)
+    assert backlog.splits  # one in three chose otherwise
+    sizing = tallies["market-sizing"]
+    assert sizing.counts == {"PO": 1, "PM": 1, "ENG": 0} and sizing.splits
+    unplaced = tallies["acceptance-criteria"]
+    assert unplaced.placed == 0 and unplaced.top is None and unplaced.agreement == 0.0
+
+
+def test_room_against_the_catalogue_reference(crowd):
+    gathered = room.collect(room.find_in_room(crowd, "ex"), "ex")
+    tallies = room_stats.tally(gathered, CARDS, ROLES)
+    key = room_stats.reference(CARDS, ROLES, "traditional")
+    assert key == {
+        "order-backlog": ("PO",),
+        "market-sizing": ("PM",),
+        "acceptance-criteria": ("PO",),
+    }
+    matches = room_stats.match_reference(tallies, key)
+    assert matches == {
+        "order-backlog": pytest.approx(2 / 3),
+        "market-sizing": 0.5,
+        "acceptance-criteria": 0.0,
+    }
+
+
+def test_placements_outside_the_sort_are_ignored_and_counted(tmp_path):
+    seat(tmp_path, "a", "ex", {"order-backlog": "CEO", "not-a-card": "PO", "market-sizing": "PM"})
+    gathered = room.collect(room.find_in_room(tmp_path, "ex"), "ex")
+    tallies = room_stats.tally(gathered, CARDS, ROLES)
+    assert tallies["order-backlog"].placed == 0
+    assert tallies["market-sizing"].counts["PM"] == 1
+    assert room_stats.ignored_placements(gathered, CARDS, ROLES) == 2
+
+
+def test_shift_pairs_each_participants_two_sorts(tmp_path):
+    # a moves acceptance-criteria PO -> ENG; b keeps it; c did only the first sort.
+    for name, before, after in (
+        ("a", {"acceptance-criteria": "PO", "order-backlog": "PO"}, {"acceptance-criteria": "ENG"}),
+        ("b", {"acceptance-criteria": "PO"}, {"acceptance-criteria": "PO", "order-backlog": "PM"}),
+        ("c", {"acceptance-criteria": "PM"}, None),
+    ):
+        seat(tmp_path, name, "before", before)
+        if after is not None:
+            seat(tmp_path, name, "after", after)
+    first = room.collect(room.find_in_room(tmp_path, "before"), "before")
+    then = room.collect(room.find_in_room(tmp_path, "after"), "after")
+    shifts = room_stats.shift(first, then, CARDS, ROLES)
+    criteria = shifts["acceptance-criteria"]
+    assert (criteria.both, criteria.moved, criteria.moved_share) == (2, 1, 0.5)
+    assert criteria.room_before == "PO"
+    assert criteria.reference_before == ("PO",) and criteria.reference_after == ("PM", "ENG")
+    assert criteria.reference_moves
+    assert shifts["order-backlog"].both == 0  # nobody placed it in both sorts
+    assert not shifts["market-sizing"].reference_moves
+
+
+def test_nbgrader_inbound_takes_each_students_latest_submission(tmp_path):
+    def submit(student, assignment, stamp, placements):
+        folder = tmp_path / f"{student}+{assignment}+{stamp}+abc"
+        folder.mkdir()
+        answers.write(answers.path_for("ex", folder), answers.Answers("ex", placements))
+
+    submit("ana", "workshop", "2026-11-25 10:00:00.000001 UTC", {"order-backlog": "PM"})
+    submit("ana", "workshop", "2026-11-25 10:05:00.000001 UTC", {"order-backlog": "PO"})
+    submit("ben", "workshop", "2026-11-25 10:01:00.000001 UTC", {"order-backlog": "PO"})
+    submit("ben", "other", "2026-11-25 11:00:00.000001 UTC", {"order-backlog": "ENG"})
+    (tmp_path / "garbage-name").mkdir()
+    found = room.find_in_inbound(tmp_path, "workshop", "ex")
+    assert [p for p, _ in found] == ["ana", "ben"]
+    assert "10:05" in found[0][1].parent.name
+    gathered = room.collect(found, "ex")
+    assert room_stats.tally(gathered, CARDS, ROLES)["order-backlog"].counts["PO"] == 2
+
+
+def test_missing_folders_give_an_empty_room(tmp_path):
+    assert room.find_in_room(tmp_path / "nowhere", "ex") == []
+    assert room.find_in_inbound(tmp_path / "nowhere", "a", "ex") == []
+    assert room.collect([], "ex").size == 0
+
+
+def test_signature_changes_when_a_file_changes(tmp_path):
+    folder = seat(tmp_path, "a", "ex", {"order-backlog": "PO"})
+    before = room.signature(room.find_in_room(tmp_path, "ex"))
+    assert before == room.signature(room.find_in_room(tmp_path, "ex"))
+    path = answers.path_for("ex", folder)
+    answers.write(path, answers.Answers("ex", {"order-backlog": "PM", "market-sizing": "PM"}))
+    assert room.signature(room.find_in_room(tmp_path, "ex")) != before
+
+
+def test_seat_folder_is_stable_and_names_nobody(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv(room.ROOM_ENV, str(tmp_path / "room"))
+    first = room.seat_folder()
+    assert first.is_dir() and first.parent == tmp_path / "room"
+    assert room.seat_folder() == first
+    assert os.environ.get("USER", "root") not in first.name
+    monkeypatch.delenv(room.ROOM_ENV)
+    with pytest.raises(RuntimeError, match=room.ROOM_ENV):
+        room.seat_folder()
+
+
+def test_dashboard_redraws_only_when_answers_change(tmp_path):
+    seat(tmp_path, "a", TRADITIONAL, {"order-backlog": "PO"})
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / f"{TRADITIONAL}.answers.json").write_text("[]")
+    board = Dashboard.for_room(tmp_path, cards=CARDS, categories=ROLES)
+    assert board.refresh() is True
+    assert board.summary() == (
+        "1 traditional sort and 0 AI-era sorts in the room; 1 unreadable file skipped"
+    )
+    assert board.refresh() is False
+    seat(tmp_path, "c", AI_ERA, {"order-backlog": "PM"})
+    assert board.refresh() is True
+    assert board.rooms[1].size == 1
+    figures = board.figures()
+    assert set(figures) == {"agreement", "splits", "reference", "shift"}
+    bars = figures["agreement"].data
+    assert [bar.name for bar in bars] == ["Product Owner", "Product Manager", "Engineers"]
+    # The agreement view lists the one card anybody placed (all agree on it) first.
+    assert bars[0].y[0] == "Put the list of upcoming work in order, most valuable first"
+    assert bars[0].x[0] == 100
+
+
+def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv(room.ROOM_ENV, str(tmp_path / "room"))
+    sort = room.room_sort(TRADITIONAL, CARDS)
+    assert sort.mode == "assessment"
+    assert [c["id"] for c in sort.categories] == ["PO", "PM", "ENG", "TEAM", "OTHER"]
+    sort.place("order-backlog", "PM")
+    gathered = room.collect(room.find_in_room(tmp_path / "room", TRADITIONAL), TRADITIONAL)
+    assert [s.placements["order-backlog"] for s in gathered.sorts] == ["PM"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
+
 from workshop_helpers import free_port, server, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]

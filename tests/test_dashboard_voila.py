@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 from product_roles import answers
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL

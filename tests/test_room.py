@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+
 from product_roles import answers, room, room_stats
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
 

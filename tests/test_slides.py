@@ -8,8 +8,9 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT
 from PIL import Image
+
+from conftest import ROOT
 from product_roles import slides
 from workshop_helpers import chromium_page
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 from hub_driver import ADMIN_PASSWORD, CONFIG, Participant, workshop_hub
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard

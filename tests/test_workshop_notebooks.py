@@ -6,6 +6,7 @@ import re
 
 import nbformat
 import pytest
+
 from conftest import ROOT
 
 WORKSHOP = sorted((ROOT / "workshop").glob("*.ipynb"))

@@ -1,0 +1,8 @@
+"""placeholder"""
+HELP = "report"
+
+def add_arguments(parser):
+    parser.add_argument("assignment")
+
+def run(root, args):
+    return 0

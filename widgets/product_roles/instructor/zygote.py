@@ -1,0 +1,128 @@
+"""A kernel fork server: it imports the kernel's modules once and forks one kernel per request.
+
+Starting a Python kernel costs most of its time in imports (IPython, ipykernel, the
+course package and its widgets). This process pays them once, never runs any
+notebook code itself, and forks a fresh child for every kernel it is asked for. Each
+child is a separate process with its own memory: what one submission's code does to
+its kernel cannot reach the next submission's kernel, which is forked again from the
+untouched server.
+
+Protocol: one JSON object per line on stdin, ``{"argv": [...], "env": {...},
+"cwd": "..."}`` where ``argv`` holds the arguments that would follow
+``-m ipykernel_launcher``; the server answers each with ``{"pid": N}`` on stdout,
+or ``{"error": "..."}``. It exits when stdin closes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+# The modules every graded kernel imports; extra ones come in PRODUCT_ROLES_PRELOAD.
+# The list is what a kernel imports while it starts and runs a graded notebook
+# (measured with sys.modules); none of them starts a thread, which fork would lose.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.interactiveshell",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "psutil",
+    "sqlite3",
+    "pdb",
+    "pydoc",
+    "xmlrpc.server",
+    "product_roles",
+    "product_roles.grading",
+)
+
+
+def preload(names) -> None:
+    """Import ``names``; a missing optional module is skipped, as a kernel would import it later."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as err:
+            print(f"zygote: could not preload {name}: {err}", file=sys.stderr)
+
+
+def run_kernel(request: dict, server_fds: tuple[int, int]) -> None:
+    """In the forked child: become a kernel exactly as ``python -m ipykernel_launcher`` would."""
+    os.setsid()  # its own process group, so an interrupt or kill reaches only this kernel
+    for fd in server_fds:
+        os.close(fd)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # the kernel's own chatter goes to the server's stderr, never the pipe
+    os.close(devnull)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # argv[0] as `python -m ipykernel_launcher` sets it: ipykernel reads it at start-up.
+    sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def serve(stdin=None, stdout=None) -> None:
+    """Answer fork requests until stdin closes."""
+    stdin = stdin or sys.stdin.buffer
+    stdout = stdout or sys.stdout.buffer
+    # Children are reaped by the kernel itself: the grader polls them by pid.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in stdin:
+        try:
+            request = json.loads(line)
+            pid = os.fork()
+        except Exception as err:  # noqa: BLE001 - the grader is told, the server lives on
+            stdout.write(json.dumps({"error": repr(err)}).encode() + b"\n")
+            stdout.flush()
+            continue
+        if pid == 0:
+            code = 0
+            try:
+                run_kernel(request, (stdin.fileno(), stdout.fileno()))
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        stdout.write(json.dumps({"pid": pid}).encode() + b"\n")
+        stdout.flush()
+
+
+def main() -> None:
+    # Like ipykernel_launcher: the working directory is not an import path while the
+    # kernel's modules load (the kernel's shell adds it back when it starts).
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    extra = [n for n in os.environ.get("PRODUCT_ROLES_PRELOAD", "").split(",") if n]
+    preload([*PRELOAD, *extra])
+    if threading.active_count() != 1:
+        sys.exit("zygote: a preloaded module started a thread; forking would be unsafe")
+    serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,9 @@ def run(args, cwd):
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        sys.exit(f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        sys.exit(
+            f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
     return elapsed, done
 
 
@@ -113,8 +114,9 @@ def main() -> None:
             command += ["--workers", str(options.workers)]
         par_time, _ = run(command, parallel)
 
-        seq_grades, par_grades = grades(sequential, options.assignment), grades(
-            parallel, options.assignment
+        seq_grades, par_grades = (
+            grades(sequential, options.assignment),
+            grades(parallel, options.assignment),
         )
         identical = seq_grades == par_grades and len(seq_grades) > 0
         n = options.students

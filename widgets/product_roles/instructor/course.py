@@ -84,4 +84,4 @@ class Course:
 
     def assignments(self) -> list[str]:
         source = self.folder("source")
-        return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name[0] == ".")
+        return sorted(p.name for p in source.iterdir() if p.is_dir() and p.name[0] != ".")

@@ -20,17 +20,28 @@ HELP = "collect and autograde every submission, in parallel"
 
 def add_arguments(parser) -> None:
     parser.add_argument("assignment")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: 2 per core)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: 2 per core)"
+    )
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    parser.add_argument("--db", dest="db_url", help="gradebook URL (default: the course's SQLite file)")
+    parser.add_argument(
+        "--db", dest="db_url", help="gradebook URL (default: the course's SQLite file)"
+    )
     parser.add_argument("--timeout", type=int, default=None, help="seconds a cell may run")
     parser.add_argument("--student", action="append", help="grade only these students")
-    parser.add_argument("--no-collect", action="store_true", help="skip collecting from the exchange")
+    parser.add_argument(
+        "--no-collect", action="store_true", help="skip collecting from the exchange"
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     reveal = parser.add_mutually_exclusive_group()
-    reveal.add_argument("--reveal-key", dest="reveal", action="store_true", default=None,
-                        help="feedback names the expected role of a wrong card (the default)")
+    reveal.add_argument(
+        "--reveal-key",
+        dest="reveal",
+        action="store_true",
+        default=None,
+        help="feedback names the expected role of a wrong card (the default)",
+    )
     reveal.add_argument("--hide-key", dest="reveal", action="store_false",
                         help="feedback says right or wrong but never the expected role")  # fmt: skip
 

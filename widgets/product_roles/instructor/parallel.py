@@ -144,7 +144,8 @@ def _run_local(root, assignment, students, workers, options, progress) -> list[d
 
 
 def _run_dask(root, assignment, students, scheduler, cluster, options, progress) -> list[dict]:
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     if scheduler is None and cluster is None:
         raise ValueError("the dask engine needs a scheduler address (or a cluster)")

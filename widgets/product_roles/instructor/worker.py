@@ -14,9 +14,9 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
+from ..grading import REVEAL_ENV
 from .course import Course, load_config
 
-REVEAL_ENV = "PRODUCT_ROLES_REVEAL_KEY"
 RETRIES = 3
 
 

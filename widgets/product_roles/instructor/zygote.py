@@ -101,7 +101,7 @@ def serve(stdin=None, stdout=None) -> None:
                 run_kernel(request, (stdin.fileno(), stdout.fileno()))
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else 1
-            except BaseException:
+            except BaseException:  # noqa: BLE001 - the child must exit, never return to serve
                 traceback.print_exc()
                 code = 1
             finally:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from multiprocessing import get_context
 
 from .worker import grade_submission
@@ -124,11 +125,47 @@ def _report(progress, done, total, result):
         progress(done, total, result)
 
 
+def _worker_context():
+    """``fork`` when this process is single-threaded (workers then share its imports), else ``spawn``."""
+    import threading
+
+    if os.name == "posix" and threading.active_count() == 1:
+        # What every worker needs, imported once here rather than once per worker.
+        import nbgrader.converters
+        import nbgrader.preprocessors  # noqa: F401
+
+        return get_context("fork")
+    return get_context("spawn")
+
+
+@contextmanager
+def _shared_fork_server(enabled: bool):
+    """One kernel fork server for all local workers, named to them in the environment."""
+    from .forkkernel import SHARED_ENV, ForkServer
+
+    if not enabled:
+        yield
+        return
+    server = ForkServer()
+    before = os.environ.get(SHARED_ENV)
+    os.environ[SHARED_ENV] = server.path
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SHARED_ENV, None)
+        else:
+            os.environ[SHARED_ENV] = before
+        server.close()
+
+
 def _run_local(root, assignment, students, workers, options, progress) -> list[dict]:
     workers = min(workers or default_workers(), len(students))
     results = []
-    # spawn: each worker starts clean, with no thread or lock copied from this process.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with (
+        _shared_fork_server(options["fork"]),
+        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool,
+    ):
         futures = {
             pool.submit(grade_submission, root, assignment, student, **options): student
             for student in students

@@ -22,7 +22,13 @@ RETRIES = 3
 
 @dataclass
 class Result:
-    """What grading one submission gave: a score, or a reason it has none."""
+    """What grading one submission gave: a score, and the reason for any points it lost.
+
+    ``status`` is ``graded`` when nbgrader graded it, ``failed`` when it could not
+    (the score is then 0). ``reason`` explains a failure, or, for a graded
+    submission, lists what went wrong inside it: an error in a cell, a deleted
+    graded cell, the first line of a hidden test that gave no points.
+    """
 
     student: str
     assignment: str
@@ -78,6 +84,53 @@ def _reason(log: str) -> str:
     return text[:600] if text else "nbgrader could not grade this submission"
 
 
+def _notes(course: Course, assignment: str, student: str, expected: set[str]) -> str:
+    """What went wrong inside a graded submission, read from its autograded notebooks."""
+    import json
+
+    notes, seen = [], set()
+    folder = course.folder("autograded") / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            # Plain JSON: nbgrader has just written and validated this file.
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except Exception as err:  # noqa: BLE001 - a note, never a reason to fail
+            notes.append(f"{path.name} could not be read back: {err}")
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id", "")
+            seen.add(f"{path.stem}/{grade_id}")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    error = f"{output.get('ename')}: {output.get('evalue')}"
+                    notes.append(f"{grade_id or 'a cell'}: {error}"[:200])
+            if meta.get("grade") and cell.get("cell_type") == "code":
+                text = "".join(
+                    "".join(o.get("text", ""))
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") == "stream"
+                )
+                first = text.strip().splitlines()[:1]
+                if first and ("could not" in first[0] or "No saved answers" in first[0]):
+                    notes.append(f"{grade_id}: {first[0]}")
+    for missing in sorted(expected - seen):
+        notes.append(f"{missing}: the graded cell was deleted from the submission")
+    return " | ".join(dict.fromkeys(notes))[:1000]
+
+
+def _grade_cells(course: Course, config, assignment: str) -> set[str]:
+    from nbgrader.api import Gradebook
+
+    url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory else None
+    with Gradebook(url or course.gradebook_url, config.CourseDirectory.course_id or "") as gb:
+        return {
+            f"{nb.name}/{cell.name}"
+            for nb in gb.find_assignment(assignment).notebooks
+            for cell in nb.grade_cells
+        }
+
+
 def _scores(course: Course, config, assignment: str, student: str):
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -105,6 +158,10 @@ def grade_submission(
 
     Never raises for a bad submission: a submission nbgrader cannot grade gets the
     score the gradebook holds for it (0 for what was not graded) and the reason.
+
+    With ``fork`` (the default) kernels come from the worker's fork server and the
+    worker reuses its gradebook connections (:mod:`.warm`); without it, each kernel
+    starts from scratch, exactly as in ``nbgrader autograde``.
     """
     started = time.perf_counter()
     course = Course(root, db_url)
@@ -115,6 +172,9 @@ def grade_submission(
         overrides["CourseDirectory"] = {"db_url": db_url}
     config = load_config(root, **overrides)
     if fork:
+        from . import warm
+
+        warm.apply()
         preprocessors = list(config.Autograde.get("autograde_preprocessors", []))
         if not preprocessors:
             from nbgrader.converters import Autograde
@@ -143,7 +203,11 @@ def grade_submission(
         score=score if ok else 0.0,
         max_score=max_score,
         needs_manual_grade=manual if ok else False,
-        reason="" if ok else _reason(outcome.get("log", "") + "\n" + outcome.get("error", "")),
+        reason=(
+            _notes(course, assignment, student, _grade_cells(course, config, assignment))
+            if ok
+            else _reason(outcome.get("log", "") + "\n" + outcome.get("error", ""))
+        ),
         seconds=round(time.perf_counter() - started, 3),
         worker=f"{os.uname().nodename}:{os.getpid()}",
     ).to_dict()

@@ -69,7 +69,17 @@ def score_placements(
         print(f"{path.name} could not be read: {err}. No card can be scored.")
         return 0.0
     if saved is None:
-        print(f"No saved answers for {exercise!r} ({path.name} is missing): no card was sorted.")
+        # The card sort sets an unreadable file aside when the notebook runs.
+        kept = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+        if kept:
+            print(
+                f"{path.name} could not be read, so it was set aside as {kept[-1].name}: "
+                "no card can be scored."
+            )
+        else:
+            print(
+                f"No saved answers for {exercise!r} ({path.name} is missing): no card was sorted."
+            )
         return 0.0
     earned = 0
     for card, entry in key.items():

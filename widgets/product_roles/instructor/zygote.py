@@ -147,7 +147,12 @@ def serve(path: str, lifeline=None) -> None:
                 buffers[conn] += chunk
                 while b"\n" in buffers[conn]:
                     line, buffers[conn] = buffers[conn].split(b"\n", 1)
-                    close = [listener.fileno(), lifeline.fileno(), 1, *(c.fileno() for c in buffers)]
+                    close = [
+                        listener.fileno(),
+                        lifeline.fileno(),
+                        1,
+                        *(c.fileno() for c in buffers),
+                    ]
                     try:
                         reply = {"pid": _fork_kernel(json.loads(line), close)}
                     except Exception as err:  # noqa: BLE001 - the grader is told, the server lives on

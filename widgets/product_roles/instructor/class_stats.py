@@ -91,5 +91,9 @@ def card_stats(submitted: Path, assignment: str, students: list[str], keys: list
                     confusion[(accepted[0], placed or "unplaced")] += 1
                     if placed:
                         misplaced[(key.exercise, card, placed)] += 1
-    roles = sorted({r for (e, p) in confusion for r in (e, p) if r != "unplaced"})
+    # Roles in the keys' own order (PO, PM, ENG, TEAM), then any other choice seen.
+    roles = list(dict.fromkeys(r for k in sorts for a in k.answers.values() for r in a))
+    roles += sorted({p for (_, p) in confusion if p not in roles and p != "unplaced"})
+    order = {"PO": 0, "PM": 1, "ENG": 2, "TEAM": 3}
+    roles.sort(key=lambda r: order.get(r, len(order)))
     return list(cards.values()), confusion, misplaced, roles

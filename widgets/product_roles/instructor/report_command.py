@@ -61,6 +61,7 @@ def figures(stats: ClassStats, assignment: str):
     distribution.update_layout(
         title=f"Scores on {assignment} ({len(scores)} students, out of {top:g})",
         xaxis_title="Score", yaxis_title="Students", template="plotly_white",
+        xaxis_range=[-0.5, top + 0.5], bargap=0.1,
     )  # fmt: skip
     ordered = sorted(stats.cards, key=lambda c: c.share_right)
     difficulty = go.Figure(
@@ -83,6 +84,7 @@ def figures(stats: ClassStats, assignment: str):
     confusion.update_layout(
         title="Role confusion: the expected role (rows) against the role chosen (columns)",
         xaxis_title="Chosen", yaxis_title="Expected", template="plotly_white",
+        yaxis_autorange="reversed",
     )  # fmt: skip
     common = stats.misplacements.most_common(10)[::-1]
     mistakes = go.Figure(
@@ -96,6 +98,9 @@ def figures(stats: ClassStats, assignment: str):
         title="The most common misplacements (card → role chosen)",
         xaxis_title="Students", template="plotly_white", margin={"l": 360},
     )  # fmt: skip
+    if not common:
+        mistakes.add_annotation(text="No card was misplaced.", showarrow=False, x=0.5, y=0.5,
+                                xref="paper", yref="paper")  # fmt: skip
     return [distribution, difficulty, confusion, mistakes]
 
 

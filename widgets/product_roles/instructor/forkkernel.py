@@ -78,6 +78,9 @@ class ForkServer:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 cwd=os.path.abspath(os.sep),
+                # Preloading the debugger would warn about frozen modules once per
+                # server; each kernel gets its own environment from its request.
+                env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
                 start_new_session=True,  # a Ctrl-C in the grader's terminal is the grader's
             )
             if self._process.stdout.readline().strip() != b"ready":

@@ -11,6 +11,7 @@ process, not for the imports.
 from __future__ import annotations
 
 import os
+import re
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -83,15 +84,24 @@ def _worth_retrying(outcome: dict) -> bool:
     return "database is locked" in text or "Address already in use" in text
 
 
+_EXCEPTION = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?([A-Z]\w*(?:Error|Exception|Exit)): (.*)$")
+
+
 def _reason(log: str) -> str:
-    """The most telling error lines of an nbgrader log, in one line."""
-    lines = [line for line in log.splitlines() if line.startswith(("[ERROR]", "[WARNING]"))]
+    """Why nbgrader could not grade a submission, in one line: the exception first."""
+    raised = [
+        f"{m.group(1)}: {m.group(2)}"
+        for m in map(_EXCEPTION.match, log.splitlines())
+        if m and m.group(1) != "NbGraderException"  # nbgrader's wrapper says nothing new
+    ]
+    lines = [line for line in log.splitlines() if line.startswith("[ERROR]")]
     useful = [
         line.split("] ", 1)[1]
         for line in lines
-        if "Removing failed" not in line and "Please see the error log" not in line
-    ]
-    text = " | ".join(dict.fromkeys(useful))
+        if "Please see the" not in line and "Removing failed" not in line
+        and not line.startswith("[ERROR] Traceback")
+    ]  # fmt: skip
+    text = " | ".join(dict.fromkeys([*raised[-1:], *useful]))
     return text[:600] if text else "nbgrader could not grade this submission"
 
 

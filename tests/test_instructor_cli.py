@@ -148,3 +148,29 @@ def test_report_counts_each_misplacement(graded):
     assert (split.right, split.answered) == (1, 3)  # ben and cy put it in TEAM
     assert stats.misplacements[(ASSIGNMENT, "split-export", "TEAM")] == 2
     assert stats.confusion[("PO", "TEAM")] >= 2
+
+
+def test_release_and_grade_go_through_the_exchange(tmp_path):
+    from conftest import nbgrader
+    from product_roles import answers
+
+    course = source_course(tmp_path)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    done = cli("release", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "released to the exchange" in done.stdout
+    home = tmp_path / "students" / "dana"
+    home.mkdir(parents=True)
+    where = ("--course", "product-roles", f"--Exchange.root={exchange}")
+    nbgrader("fetch_assignment", ASSIGNMENT, *where, cwd=home)
+    (key,) = keys_of(ASSIGNMENT)
+    right = {card: accepted[0] for card, accepted in key.answers.items()}
+    record = answers.Answers(ASSIGNMENT, right)
+    answers.write(answers.path_for(ASSIGNMENT, home / ASSIGNMENT), record)
+    nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
+    done = cli("grade", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[1 of 1] dana: 16 of 16" in done.stdout

@@ -3,9 +3,10 @@
 A worker loads nbgrader and the course's configuration once and then grades one
 submission per call, in place (``autograded/<student>/<assignment>/``), writing the
 grades to the course's gradebook exactly as ``nbgrader autograde --student`` would.
-The only change is where kernels come from: a fork server that has already imported
+The changes are where kernels come from, a fork server that has already imported
 the kernel's modules (see :mod:`.forkkernel`), so a submission pays for a fresh
-process, not for the imports.
+process but not for the imports, and a worker that keeps its gradebook connection
+(see :mod:`.warm`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import time
 import warnings
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from ..grading import REVEAL_ENV
 from .course import Course, load_config
@@ -46,6 +48,7 @@ class Result:
         return asdict(self)
 
 
+@cache
 def _fork_execute():
     from nbgrader.preprocessors import Execute
 

@@ -62,3 +62,18 @@ def test_a_killed_kernel_is_noticed(tmp_path):
     assert fork_server().fork is not None  # the server lives on for the next kernel
     (out,) = run(tmp_path, "print('next')")
     assert out.strip() == "next"
+
+
+def test_a_forked_process_gets_its_own_connection(tmp_path):
+    import os
+
+    from product_roles.instructor import forkkernel
+
+    parent = forkkernel.fork_server()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports whether it inherited the parent's server object
+        os.write(write, b"same" if forkkernel.fork_server() is parent else b"own")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 10) == b"own"

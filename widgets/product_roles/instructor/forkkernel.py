@@ -293,8 +293,48 @@ class ForkKernelClient(AsyncKernelClient):
                 break
 
 
+_ipc_folder: str | None = None
+
+
+def _forget_after_fork() -> None:
+    # A forked grading worker must not share its parent's connection to a fork
+    # server: replies to two processes on one socket would reach the wrong one.
+    global _server, _server_lock, _ipc_folder
+    _server, _ipc_folder = None, None
+    _server_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def ipc_folder() -> str:
+    """A private folder for this process's kernel sockets, removed when it exits."""
+    global _ipc_folder
+    with _server_lock:
+        if _ipc_folder is None:
+            # Inside a shared server's folder when there is one: its owner removes it
+            # even when a worker process ends without running its exit handlers.
+            shared = os.path.dirname(os.environ.get(SHARED_ENV, ""))
+            base = shared if shared and os.path.isdir(shared) else None
+            _ipc_folder = tempfile.mkdtemp(prefix="kernel-ipc-", dir=base)
+            atexit.register(shutil.rmtree, _ipc_folder, True)
+        return _ipc_folder
+
+
 class ForkKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager whose kernels come from the fork server."""
+    """An AsyncKernelManager whose kernels come from the fork server.
+
+    Its kernels listen on Unix sockets in a private folder rather than on TCP ports:
+    graders in several processes that each pick "free" TCP ports at the same moment
+    can pick the same ones, and a client then talks to another grader's kernel.
+    Socket names made unique per kernel cannot collide.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.cache_ports = False
+        self.ip = os.path.join(ipc_folder(), f"k-{_new_id()[:12]}")
 
     client_class = DottedObjectName("product_roles.instructor.forkkernel.ForkKernelClient")
     client_factory = Type(klass="jupyter_client.client.KernelClient", config=True)

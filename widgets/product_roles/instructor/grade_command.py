@@ -59,7 +59,7 @@ def collect(root, assignment) -> None:
 
 
 def run(root, args) -> int:
-    if not args.no_collect and args.engine == "local" and args.student is None:
+    if not args.no_collect and args.student is None:
         try:
             collect(root, args.assignment)
         except Exception as err:  # noqa: BLE001 - grading what is already submitted still helps
@@ -95,10 +95,14 @@ def run(root, args) -> int:
     out = root / "reports" / args.assignment
     out.mkdir(parents=True, exist_ok=True)
     (out / "grading.json").write_text(json.dumps(results, indent=2) + "\n")
-    workers = args.workers or default_workers() if args.engine == "local" else "dask"
+    workers = (
+        f"{args.workers or default_workers()} workers"
+        if args.engine == "local"
+        else f"Dask at {args.scheduler}"
+    )
     print(
         f"Graded {len(results) - len(failed)} of {len(results)} submissions of "
-        f"{args.assignment} in {elapsed:.1f} s ({workers} workers); "
+        f"{args.assignment} in {elapsed:.1f} s ({workers}); "
         f"{len(failed)} could not be graded. Details: {out / 'grading.json'}"
     )
     if not results:

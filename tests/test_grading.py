@@ -40,3 +40,21 @@ def test_missing_and_garbage_files_score_zero_with_a_reason(tmp_path, capsys):
     (tmp_path / "ex.answers.json").write_text("garbage")
     assert score_placements("ex", KEY, folder=tmp_path) == 0.0
     assert "could not be read" in capsys.readouterr().out
+
+
+def test_a_file_set_aside_as_corrupt_is_named(tmp_path, capsys):
+    (tmp_path / "ex.answers.json.corrupt-20261125T000000Z").write_text("garbage")
+    assert score_placements("ex", KEY, folder=tmp_path) == 0.0
+    out = capsys.readouterr().out
+    assert "could not be read, so it was set aside as ex.answers.json.corrupt-2026" in out
+
+
+def test_the_instructor_can_hide_the_key_for_a_whole_run(tmp_path, capsys, monkeypatch):
+    write(tmp_path, {"a": "PM", "b": "PM"})
+    monkeypatch.setenv("PRODUCT_ROLES_REVEAL_KEY", "0")
+    assert score_placements("ex", KEY, folder=tmp_path) == 1.0
+    out = capsys.readouterr().out
+    assert "a: placed in PM (0/1)\n" in out and "expected" not in out
+    monkeypatch.setenv("PRODUCT_ROLES_REVEAL_KEY", "1")
+    score_placements("ex", KEY, folder=tmp_path)
+    assert "a: placed in PM; expected PO (0/1). Ordering work is inward." in capsys.readouterr().out

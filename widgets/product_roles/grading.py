@@ -13,6 +13,19 @@ from collections.abc import Mapping, Sequence
 
 from . import answers
 
+REVEAL_ENV = "PRODUCT_ROLES_REVEAL_KEY"
+
+
+def reveal_from_environment() -> bool:
+    """Whether feedback may name the expected answer: ``PRODUCT_ROLES_REVEAL_KEY``, on by default.
+
+    The instructor sets it where grading runs (``product-roles grade --hide-key`` sets
+    it to ``0``); the kernels that run the hidden tests inherit it. ``0``, ``no``,
+    ``false`` and ``off`` hide the key; anything else, or nothing, shows it.
+    """
+    value = os.environ.get(REVEAL_ENV, "1").strip().lower()
+    return value not in ("0", "no", "false", "off")
+
 
 def _accepted(entry) -> tuple[tuple[str, ...], str]:
     if isinstance(entry, str):
@@ -28,7 +41,7 @@ def score_placements(
     exercise: str,
     key: Mapping[str, str | Sequence[str] | Mapping],
     *,
-    reveal: bool = True,
+    reveal: bool | None = None,
     folder: str | os.PathLike = ".",
 ) -> float:
     """Print one feedback line per card and return the points earned, one per right card.
@@ -40,11 +53,15 @@ def score_placements(
     key : mapping
         Card id to the accepted role id, a sequence of accepted ids, or
         ``{"answer": ..., "why": "..."}`` to explain the card in feedback.
-    reveal : bool
-        Whether feedback names the expected role of a wrong card.
+    reveal : bool, optional
+        Whether feedback names the expected role of a wrong card, and explains it.
+        By default the instructor's choice in ``PRODUCT_ROLES_REVEAL_KEY`` (see
+        :func:`reveal_from_environment`); a right card is always explained.
     folder : path
         The folder holding the answers file (the notebook's folder by default).
     """
+    if reveal is None:
+        reveal = reveal_from_environment()
     path = answers.path_for(exercise, folder)
     try:
         saved = answers.read(path, exercise)
@@ -52,7 +69,17 @@ def score_placements(
         print(f"{path.name} could not be read: {err}. No card can be scored.")
         return 0.0
     if saved is None:
-        print(f"No saved answers for {exercise!r} ({path.name} is missing): no card was sorted.")
+        # The card sort sets an unreadable file aside when the notebook runs.
+        kept = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+        if kept:
+            print(
+                f"{path.name} could not be read, so it was set aside as {kept[-1].name}: "
+                "no card can be scored."
+            )
+        else:
+            print(
+                f"No saved answers for {exercise!r} ({path.name} is missing): no card was sorted."
+            )
         return 0.0
     earned = 0
     for card, entry in key.items():

@@ -1,0 +1,61 @@
+"""Scratch nbgrader courses with simulated submissions, for the grading tests."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from conftest import ROOT, nbgrader
+from product_roles.instructor.keys import load_keys
+from product_roles.instructor.simulate import random_placements, submit
+
+
+def scratch_course(tmp: Path, assignments: list[str], *, timeout: int | None = None) -> Path:
+    """A course with the repository's config and the given assignments, generated."""
+    course = tmp / "course"
+    course.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for name in assignments:
+        shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
+    if timeout is not None:
+        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(f"\nc.Execute.timeout = {timeout}\n")
+    for name in assignments:
+        nbgrader("generate_assignment", name, "--force", cwd=course)
+    return course
+
+
+def keys_of(assignment: str):
+    return [k for k in load_keys(ROOT / "solutions") if k.assignment == assignment]
+
+
+def simulate_class(course: Path, assignment: str, students: int, seed: int = 7) -> list[str]:
+    """``students`` submissions with random placements of varied skill; returns their ids."""
+    rng = random.Random(seed)
+    keys = keys_of(assignment)
+    names = []
+    for n in range(students):
+        name = f"student{n:02d}"
+        submit(
+            course / "exercises" / assignment,
+            course / "submitted",
+            name,
+            random_placements(keys, rng, skill=rng.random()),
+        )
+        names.append(name)
+    return names
+
+
+def cell_grades(course: Path, assignment: str, db_url: str | None = None) -> dict:
+    """(student, notebook, grade cell) -> score, from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    grades = {}
+    with Gradebook(url) as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    grades[(sub.student.id, nb.name, grade.name)] = grade.score
+    return grades

@@ -1,0 +1,176 @@
+"""The `product-roles` instructor commands, run as an instructor runs them.
+
+release refuses an answers file in the source folder, a solution that fails its own
+tests and a blank release that passes one; grade shows progress and grades every
+submission; feedback writes each student's page, with or without the key; report
+writes a standalone HTML report and a CSV of grades.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+from conftest import BIN, ROOT, tool_env
+from grading_course import keys_of, scratch_course
+from product_roles.instructor.simulate import submit
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "traditional-divide"
+
+
+def cli(*args, cwd, env=None):
+    return subprocess.run(
+        [str(BIN / "product-roles"), *args],
+        cwd=cwd,
+        env=tool_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def source_course(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
+    return course
+
+
+def edit_source(course, grade_id, source):
+    path = course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == grade_id)
+    cell.source = source
+    nbformat.write(nb, path)
+
+
+def test_release_validates_then_generates(tmp_path):
+    course = source_course(tmp_path)
+    done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "validating" in done.stdout
+    assert (course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+    assert not list((course / "solutions").rglob("*.answers.json")), "validation ran on copies"
+
+
+def test_release_refuses_an_answers_file_in_the_source(tmp_path):
+    course = source_course(tmp_path)
+    stray = course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.answers.json"
+    stray.write_text("{}")
+    done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
+    assert done.returncode == 1
+    assert "Refusing to release" in done.stderr and str(stray) in done.stderr
+    assert not (course / "exercises").exists()
+
+
+def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
+    course = source_course(tmp_path)
+    edit_source(course, "place-cards", "### BEGIN SOLUTION\nsort.reset()\n### END SOLUTION")
+    done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
+    assert done.returncode == 1
+    assert "the solution fails its tests" in done.stderr
+    assert not (course / "exercises").exists()
+
+
+def test_release_refuses_a_blank_release_that_passes(tmp_path):
+    course = source_course(tmp_path)
+    edit_source(
+        course, "test-card-roles", '"""Gives every point to anyone."""\npoints = 16.0\npoints'
+    )
+    done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
+    assert done.returncode == 1
+    assert "the blank release passes a test" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = scratch_course(tmp_path_factory.mktemp("cli"), [ASSIGNMENT])
+    (key,) = keys_of(ASSIGNMENT)
+    right = {card: accepted[0] for card, accepted in key.answers.items()}
+    wrong = {card: "TEAM" if role != "TEAM" else "PO" for card, role in right.items()}
+    release, submitted = course / "exercises" / ASSIGNMENT, course / "submitted"
+    submit(release, submitted, "ana", {ASSIGNMENT: right})
+    submit(release, submitted, "ben", {ASSIGNMENT: {**right, **dict(list(wrong.items())[:4])}})
+    submit(release, submitted, "cy", {ASSIGNMENT: wrong})
+    done = cli("grade", ASSIGNMENT, "--workers", "2", "--hide-key", cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return course, done.stdout
+
+
+def test_grade_shows_progress_and_each_result(graded):
+    _, out = graded
+    for n in (1, 2, 3):
+        assert f"[{n} of 3]" in out
+    assert "ana: 16 of 16" in out and "ben: 12 of 16" in out and "cy: 0 of 16" in out
+    assert "Graded 3 of 3 submissions" in out
+
+
+def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
+    course, _ = graded
+    done = cli("feedback", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stderr
+    assert "Feedback for 3 of 3 students." in done.stdout
+    page = (course / "feedback" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Total: 12 of 16 cards right." in page
+    assert "split-export: placed in TEAM (0/1)" in page
+    assert "; expected" not in page  # graded with --hide-key
+    assert "fix-crash: right, ENG (1/1). Diagnosing and fixing" in page
+
+
+def test_report_writes_html_charts_and_csv(graded):
+    course, _ = graded
+    done = cli("report", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stderr
+    out = course / "reports" / ASSIGNMENT
+    page = (out / "report.html").read_text()
+    for title in ("Scores on", "difficulty", "Role confusion", "most common misplacements"):
+        assert title in page
+    assert 'src="https://cdn.plot.ly' not in page and "Plotly.newPlot" in page  # works offline
+    with open(out / "grades.csv", newline="") as stream:
+        rows = {row["student"]: row for row in csv.DictReader(stream)}
+    assert {s: float(r["score"]) for s, r in rows.items()} == {"ana": 16, "ben": 12, "cy": 0}
+    assert rows["ben"][f"{ASSIGNMENT}/test-card-roles"] == "12"
+
+
+def test_report_counts_each_misplacement(graded):
+    from product_roles.instructor.report_command import collect_stats
+
+    course, _ = graded
+    stats = collect_stats(course, ASSIGNMENT)
+    split = next(c for c in stats.cards if c.card == "split-export")
+    assert (split.right, split.answered) == (1, 3)  # ben and cy put it in TEAM
+    assert stats.misplacements[(ASSIGNMENT, "split-export", "TEAM")] == 2
+    assert stats.confusion[("PO", "TEAM")] >= 2
+
+
+def test_release_and_grade_go_through_the_exchange(tmp_path):
+    from conftest import nbgrader
+    from product_roles import answers
+
+    course = source_course(tmp_path)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    done = cli("release", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "released to the exchange" in done.stdout
+    home = tmp_path / "students" / "dana"
+    home.mkdir(parents=True)
+    where = ("--course", "product-roles", f"--Exchange.root={exchange}")
+    nbgrader("fetch_assignment", ASSIGNMENT, *where, cwd=home)
+    (key,) = keys_of(ASSIGNMENT)
+    right = {card: accepted[0] for card, accepted in key.answers.items()}
+    record = answers.Answers(ASSIGNMENT, right)
+    answers.write(answers.path_for(ASSIGNMENT, home / ASSIGNMENT), record)
+    nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
+    done = cli("grade", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[1 of 1] dana: 16 of 16" in done.stdout

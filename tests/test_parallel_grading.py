@@ -1,0 +1,79 @@
+"""Parallel grading gives exactly the grades of a sequential `nbgrader autograde` run.
+
+The same simulated class is graded three ways, each in its own copy of one course:
+plain `nbgrader autograde` (one submission after another), the project's local
+workers, and a Dask LocalCluster; every student's score on every graded cell must
+be equal. A PostgreSQL gradebook on a real server gets the same grades too.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import nbgrader
+from grading_course import cell_grades, scratch_course, simulate_class
+from postgres_server import postgres_server
+from product_roles.instructor.parallel import grade_class
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "ai-era-shift"
+STUDENTS = 6
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    """Three identical courses with the same submissions, and the sequential grades."""
+    base = tmp_path_factory.mktemp("parallel")
+    course = scratch_course(base / "sequential", [ASSIGNMENT])
+    students = simulate_class(course, ASSIGNMENT, STUDENTS)
+    copies = {}
+    for name in ("local", "dask", "postgres"):
+        copies[name] = shutil.copytree(course, base / name / "course")
+    nbgrader("autograde", ASSIGNMENT, cwd=course)
+    sequential = cell_grades(course, ASSIGNMENT)
+    assert len(sequential) == 2 * STUDENTS  # two graded cells each
+    assert len({score for score in sequential.values()}) > 2, "the class should vary"
+    return copies, students, sequential
+
+
+def test_local_workers_match_sequential_nbgrader(courses):
+    copies, students, sequential = courses
+    seen = []
+    results = grade_class(
+        copies["local"], ASSIGNMENT, workers=3, progress=lambda done, total, r: seen.append(done)
+    )
+    assert [r["student"] for r in results] == students
+    assert all(r["status"] == "graded" and r["reason"] == "" for r in results), results
+    assert sorted(seen) == list(range(1, STUDENTS + 1))
+    assert cell_grades(copies["local"], ASSIGNMENT) == sequential
+    assert len({r["worker"] for r in results}) > 1, "more than one worker graded"
+
+
+def test_dask_local_cluster_matches_sequential_nbgrader(courses):
+    from distributed import LocalCluster
+
+    copies, students, sequential = courses
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        host="127.0.0.1",
+    ) as cluster:  # fmt: skip
+        results = grade_class(copies["dask"], ASSIGNMENT, engine="dask", cluster=cluster)
+    assert [r["student"] for r in results] == students
+    assert all(r["status"] == "graded" for r in results), results
+    assert cell_grades(copies["dask"], ASSIGNMENT) == sequential
+
+
+def test_postgresql_gradebook_matches_sequential_nbgrader(courses):
+    copies, students, sequential = courses
+    course = copies["postgres"]
+    with postgres_server() as url:
+        # The assignment's grade cells go into the PostgreSQL gradebook first.
+        nbgrader("generate_assignment", ASSIGNMENT, "--force", f"--db={url}", cwd=course)
+        results = grade_class(course, ASSIGNMENT, workers=2, db_url=url)
+        assert all(r["status"] == "graded" for r in results), results
+        assert cell_grades(course, ASSIGNMENT, db_url=url) == sequential
+        assert {r["student"]: r["score"] for r in results} == {
+            s: sum(v for (who, _, _), v in sequential.items() if who == s) for s in students
+        }

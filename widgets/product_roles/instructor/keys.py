@@ -1,0 +1,91 @@
+"""The answer keys of the graded assignments, read from the hidden tests in ``solutions/``.
+
+The report uses them to name the right role of each card, and the tests use them to
+prove that no key reaches a student. A hidden test holds its key as a literal,
+``KEY = {...}``, passed to a scoring function with the exercise id as its first
+argument (``score_placements("traditional-divide", KEY)``).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+@dataclass(frozen=True)
+class HiddenKey:
+    """One hidden test's key: ``answers`` maps an item to its accepted answers."""
+
+    assignment: str
+    notebook: str
+    grade_id: str
+    exercise: str
+    scorer: str
+    answers: dict[str, tuple[str, ...]]
+    why: dict[str, str]
+
+
+def _hidden_source(source: str) -> str:
+    start, end = HIDDEN
+    if start not in source:
+        return ""
+    return source.split(start, 1)[1].split(end, 1)[0]
+
+
+def _accepted(entry) -> tuple[tuple[str, ...], str]:
+    if isinstance(entry, str):
+        return (entry,), ""
+    if isinstance(entry, dict):
+        answer = entry["answer"]
+        return ((answer,) if isinstance(answer, str) else tuple(answer)), entry.get("why", "")
+    return tuple(entry), ""
+
+
+def keys_in_cell(source: str) -> list[tuple[str, str, dict]]:
+    """``(scorer, exercise, key)`` for each scoring call in a cell's hidden tests."""
+    hidden = _hidden_source(source)
+    if not hidden:
+        return []
+    tree = ast.parse(hidden)
+    literals = {}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    literals[target.id] = ast.literal_eval(node.value)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+            first = node.args[0]
+            if len(node.args) > 1 and isinstance(node.args[1], ast.Name):
+                key = literals.get(node.args[1].id)
+                exercise = first.value if isinstance(first, ast.Constant) else ""
+                if key is not None:
+                    found.append((node.func.id, str(exercise), key))
+    return found
+
+
+def load_keys(source_dir: str | os.PathLike) -> list[HiddenKey]:
+    """Every hidden key under ``source_dir`` (the nbgrader source tree, ``solutions/``)."""
+    import nbformat
+
+    result = []
+    for path in sorted(Path(source_dir).glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            for scorer, exercise, key in keys_in_cell(cell.source):
+                answers, why = {}, {}
+                for item, entry in key.items():
+                    answers[item], why[item] = _accepted(entry)
+                result.append(
+                    HiddenKey(
+                        path.parent.name, path.stem, meta.get("grade_id", ""), exercise,
+                        scorer, answers, why,
+                    )
+                )  # fmt: skip
+    return result

@@ -1,0 +1,204 @@
+"""Grading a whole class at once: N isolated workers, one submission per task.
+
+Two engines run the same task, :func:`.worker.grade_submission`:
+
+- ``local`` (the default): worker processes on this machine.
+- ``dask``: the workers of a Dask cluster, given by its scheduler address
+  (``tcp://host:8786``), for a class that outgrows one machine. Every worker must
+  see the course folder at the same path (a shared file system) and reach the
+  gradebook, so use PostgreSQL there (``--db postgresql://...``).
+
+Each submission is graded in its own fresh kernel process, the gradebook is the
+course's (SQLite by default), and the grades are the ones ``nbgrader autograde``
+gives. A submission that cannot be graded never stops the batch: it comes back as
+a ``failed`` result with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from multiprocessing import get_context
+
+from .worker import grade_submission
+
+Progress = Callable[[int, int, dict], None]
+
+
+def default_workers() -> int:
+    # Kernels spend part of each submission waiting on messages: two per core keeps
+    # the cores busy without piling up memory.
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+def _failed(student: str, assignment: str, err: BaseException) -> dict:
+    return {
+        "student": student,
+        "assignment": assignment,
+        "status": "failed",
+        "score": 0.0,
+        "max_score": 0.0,
+        "needs_manual_grade": False,
+        "reason": f"the grading worker failed: {type(err).__name__}: {err}",
+        "seconds": 0.0,
+        "worker": "",
+    }
+
+
+def _ensure_students(root: str, students: Iterable[str], db_url: str | None) -> None:
+    """Add missing students before the workers start, so that no two workers add one at once."""
+    from nbgrader.api import Gradebook
+
+    from .course import Course
+
+    course = Course(root, db_url)
+    with Gradebook(course.gradebook_url, course.coursedir.course_id or "") as gb:
+        for student in students:
+            gb.update_or_create_student(student)
+
+
+def grade_class(
+    root: str | os.PathLike,
+    assignment: str,
+    students: list[str] | None = None,
+    *,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cluster=None,
+    db_url: str | None = None,
+    timeout: int | None = None,
+    reveal: bool | None = None,
+    fork: bool = True,
+    progress: Progress | None = None,
+) -> list[dict]:
+    """Autograde every submission of ``assignment`` (or those of ``students``).
+
+    Parameters
+    ----------
+    root : path
+        The course folder (it holds ``nbgrader_config.py``).
+    workers : int, optional
+        Worker processes for the local engine (default: two per core).
+    engine : {"local", "dask"}
+    scheduler : str, optional
+        A Dask scheduler address, for ``engine="dask"``.
+    cluster : object, optional
+        A Dask cluster object (such as a ``LocalCluster``), instead of ``scheduler``.
+    db_url : str, optional
+        The gradebook (an SQLAlchemy URL); the course's own by default.
+    timeout : int, optional
+        Seconds a cell may run before it is interrupted (nbgrader's ``Execute.timeout``).
+    reveal : bool, optional
+        Whether feedback names the expected answer of a wrong card (see
+        :func:`product_roles.grading.score_placements`).
+    progress : callable, optional
+        Called as ``progress(done, total, result)`` after each submission.
+
+    Returns
+    -------
+    list of dict
+        One result per submission, in student order (see :class:`.worker.Result`).
+    """
+    from .course import Course
+
+    root = str(os.path.abspath(root))
+    course = Course(root, db_url)
+    students = list(students) if students is not None else course.submissions(assignment)
+    if not students:
+        return []
+    _ensure_students(root, students, db_url)
+    options = {"db_url": db_url, "timeout": timeout, "reveal": reveal, "fork": fork}
+    if engine == "local":
+        results = _run_local(root, assignment, students, workers, options, progress)
+    elif engine == "dask":
+        results = _run_dask(root, assignment, students, scheduler, cluster, options, progress)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
+    return sorted(results, key=lambda r: r["student"])
+
+
+def _report(progress, done, total, result):
+    if progress is not None:
+        progress(done, total, result)
+
+
+def _worker_context():
+    """``fork`` when this process is single-threaded (workers then share its imports), else ``spawn``."""
+    import threading
+
+    if os.name == "posix" and threading.active_count() == 1:
+        # What every worker needs, imported once here rather than once per worker.
+        import nbgrader.converters
+        import nbgrader.preprocessors  # noqa: F401
+
+        return get_context("fork")
+    return get_context("spawn")
+
+
+@contextmanager
+def _shared_fork_server(enabled: bool):
+    """One kernel fork server for all local workers, named to them in the environment."""
+    from .forkkernel import SHARED_ENV, ForkServer
+
+    if not enabled:
+        yield
+        return
+    server = ForkServer()
+    before = os.environ.get(SHARED_ENV)
+    os.environ[SHARED_ENV] = server.path
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SHARED_ENV, None)
+        else:
+            os.environ[SHARED_ENV] = before
+        server.close()
+
+
+def _run_local(root, assignment, students, workers, options, progress) -> list[dict]:
+    workers = min(workers or default_workers(), len(students))
+    results = []
+    with (
+        _shared_fork_server(options["fork"]),
+        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool,
+    ):
+        futures = {
+            pool.submit(grade_submission, root, assignment, student, **options): student
+            for student in students
+        }
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001 - a lost worker costs one result, not the batch
+                result = _failed(futures[future], assignment, err)
+            results.append(result)
+            _report(progress, len(results), len(students), result)
+    return results
+
+
+def _run_dask(root, assignment, students, scheduler, cluster, options, progress) -> list[dict]:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    if scheduler is None and cluster is None:
+        raise ValueError("the dask engine needs a scheduler address (or a cluster)")
+    results = []
+    with Client(cluster if cluster is not None else scheduler) as client:
+        futures = {
+            client.submit(
+                grade_submission, root, assignment, student, **options, pure=False
+            ): student
+            for student in students
+        }
+        for future in dask_completed(list(futures)):
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001
+                result = _failed(futures[future], assignment, err)
+            results.append(result)
+            _report(progress, len(results), len(students), result)
+    return results

@@ -1,0 +1,64 @@
+"""Simulated submissions, for dry runs of the grading path and for its tests.
+
+A simulated student gets the released notebooks of an assignment and an answers
+file per card sort, placed in ``submitted/<student>/<assignment>/`` as
+``nbgrader collect`` would leave them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from .. import answers
+from .keys import HiddenKey
+
+TIMESTAMP = "2026-11-20 09:00:00.000000 UTC"
+
+
+def submit(
+    release: str | os.PathLike,
+    submitted: str | os.PathLike,
+    student: str,
+    placements: Mapping[str, Mapping[str, str | None]] | None = None,
+    edit: Callable[[Path], None] | None = None,
+) -> Path:
+    """Copy the release of one assignment as ``student``'s submission and answer it.
+
+    ``placements`` maps an exercise id to its placements; ``edit`` is called with the
+    submission folder to break or change it in any way.
+    """
+    release = Path(release)
+    folder = Path(submitted) / student / release.name
+    folder.mkdir(parents=True)
+    for notebook in release.glob("*.ipynb"):
+        shutil.copy(notebook, folder)
+    for exercise, chosen in (placements or {}).items():
+        record = answers.Answers(exercise, dict(chosen))
+        answers.write(answers.path_for(exercise, folder), record)
+    (folder / "timestamp.txt").write_text(TIMESTAMP)
+    if edit is not None:
+        edit(folder)
+    return folder
+
+
+def random_placements(
+    keys: list[HiddenKey], rng: random.Random, skill: float
+) -> dict[str, dict[str, str]]:
+    """Placements for every card-sort key: each card right with probability ``skill``."""
+    result: dict[str, dict[str, str]] = {}
+    roles = sorted({r for key in keys for accepted in key.answers.values() for r in accepted})
+    for key in keys:
+        if key.scorer != "score_placements":
+            continue
+        chosen = {}
+        for card, accepted in key.answers.items():
+            if rng.random() < skill:
+                chosen[card] = accepted[0]
+            else:
+                chosen[card] = rng.choice([r for r in roles if r not in accepted] or roles)
+        result[key.exercise] = chosen
+    return result

@@ -1,0 +1,241 @@
+"""Grading one submission in a worker process, with nbgrader's own autograder.
+
+A worker loads nbgrader and the course's configuration once and then grades one
+submission per call, in place (``autograded/<student>/<assignment>/``), writing the
+grades to the course's gradebook exactly as ``nbgrader autograde --student`` would.
+The changes are where kernels come from, a fork server that has already imported
+the kernel's modules (see :mod:`.forkkernel`), so a submission pays for a fresh
+process but not for the imports, and a worker that keeps its gradebook connection
+(see :mod:`.warm`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from functools import cache
+
+from ..grading import REVEAL_ENV
+from .course import Course, load_config
+
+RETRIES = 3
+
+
+@dataclass
+class Result:
+    """What grading one submission gave: a score, and the reason for any points it lost.
+
+    ``status`` is ``graded`` when nbgrader graded it, ``failed`` when it could not
+    (the score is then 0). ``reason`` explains a failure, or, for a graded
+    submission, lists what went wrong inside it: an error in a cell, a deleted
+    graded cell, the first line of a hidden test that gave no points.
+    """
+
+    student: str
+    assignment: str
+    status: str  # "graded" or "failed"
+    score: float
+    max_score: float
+    needs_manual_grade: bool
+    reason: str
+    seconds: float
+    worker: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@cache
+def _fork_execute():
+    from nbgrader.preprocessors import Execute
+
+    from .forkkernel import ForkKernelManager
+
+    class ForkExecute(Execute):
+        """nbgrader's Execute, with kernels from the fork server (its config still applies)."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("kernel_manager_class", ForkKernelManager)
+            super().__init__(*args, **kwargs)
+
+    return ForkExecute
+
+
+def _autograde(course: Course, assignment: str, student: str, config) -> dict:
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log, temp_attrs
+
+    coursedir = CourseDirectory(config=config)
+    with temp_attrs(coursedir, assignment_id=assignment, student_id=student):
+        app = Autograde(coursedir=coursedir, config=config)
+        app.force = True
+        app.create_student = True
+        return capture_log(app)
+
+
+def _worth_retrying(outcome: dict) -> bool:
+    """A failure that says nothing about the submission: try it again.
+
+    Two graders committing to one SQLite file at once, or two kernels started at
+    the same moment that picked the same free port.
+    """
+    text = outcome.get("log", "") + outcome.get("error", "")
+    return "database is locked" in text or "Address already in use" in text
+
+
+_EXCEPTION = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?([A-Z]\w*(?:Error|Exception|Exit)): (.*)$")
+
+
+def _reason(log: str) -> str:
+    """Why nbgrader could not grade a submission, in one line: the exception first."""
+    raised = [
+        f"{m.group(1)}: {m.group(2)}"
+        for m in map(_EXCEPTION.match, log.splitlines())
+        if m and m.group(1) != "NbGraderException"  # nbgrader's wrapper says nothing new
+    ]
+    lines = [line for line in log.splitlines() if line.startswith("[ERROR]")]
+    useful = [
+        line.split("] ", 1)[1]
+        for line in lines
+        if "Please see the" not in line and "Removing failed" not in line
+        and not line.startswith("[ERROR] Traceback")
+    ]  # fmt: skip
+    text = " | ".join(dict.fromkeys([*raised[-1:], *useful]))
+    return text[:600] if text else "nbgrader could not grade this submission"
+
+
+def _notes(course: Course, assignment: str, student: str, expected: set[str]) -> str:
+    """What went wrong inside a graded submission, read from its autograded notebooks."""
+    import json
+
+    notes, seen = [], set()
+    folder = course.folder("autograded") / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            # Plain JSON: nbgrader has just written and validated this file.
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except Exception as err:  # noqa: BLE001 - a note, never a reason to fail
+            notes.append(f"{path.name} could not be read back: {err}")
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id", "")
+            seen.add(f"{path.stem}/{grade_id}")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    error = f"{output.get('ename')}: {output.get('evalue')}"
+                    notes.append(f"{grade_id or 'a cell'}: {error}"[:200])
+            if meta.get("grade") and cell.get("cell_type") == "code":
+                text = "".join(
+                    "".join(o.get("text", ""))
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") == "stream"
+                )
+                first = text.strip().splitlines()[:1]
+                if first and ("could not" in first[0] or "No saved answers" in first[0]):
+                    notes.append(f"{grade_id}: {first[0]}")
+    for missing in sorted(expected - seen):
+        notes.append(f"{missing}: the graded cell was deleted from the submission")
+    return " | ".join(dict.fromkeys(notes))[:1000]
+
+
+def _grade_cells(course: Course, config, assignment: str) -> set[str]:
+    from nbgrader.api import Gradebook
+
+    url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory else None
+    with Gradebook(url or course.gradebook_url, config.CourseDirectory.course_id or "") as gb:
+        return {
+            f"{nb.name}/{cell.name}"
+            for nb in gb.find_assignment(assignment).notebooks
+            for cell in nb.grade_cells
+        }
+
+
+def _scores(course: Course, config, assignment: str, student: str):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = config.CourseDirectory.db_url if "db_url" in config.CourseDirectory else None
+    url = url or course.gradebook_url
+    with Gradebook(url, config.CourseDirectory.course_id or "") as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return 0.0, gb.find_assignment(assignment).max_score, False
+        return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
+
+
+def grade_submission(
+    root: str,
+    assignment: str,
+    student: str,
+    *,
+    db_url: str | None = None,
+    timeout: int | None = None,
+    fork: bool = True,
+    reveal: bool | None = None,
+) -> dict:
+    """Autograde ``student``'s ``assignment`` in the course at ``root``; return a :class:`Result` dict.
+
+    Never raises for a bad submission: a submission nbgrader cannot grade gets the
+    score the gradebook holds for it (0 for what was not graded) and the reason.
+
+    With ``fork`` (the default) kernels come from the worker's fork server and the
+    worker reuses its gradebook connections (:mod:`.warm`); without it, each kernel
+    starts from scratch, exactly as in ``nbgrader autograde``.
+    """
+    started = time.perf_counter()
+    course = Course(root, db_url)
+    overrides = {}
+    if timeout is not None:
+        overrides["Execute"] = {"timeout": timeout}
+    if db_url:
+        overrides["CourseDirectory"] = {"db_url": db_url}
+    config = load_config(root, **overrides)
+    if fork:
+        from . import warm
+
+        warm.apply()
+        preprocessors = list(config.Autograde.get("autograde_preprocessors", []))
+        if not preprocessors:
+            from nbgrader.converters import Autograde
+
+            preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
+        from nbgrader.preprocessors import Execute
+
+        config.Autograde.autograde_preprocessors = [
+            _fork_execute() if p is Execute else p for p in preprocessors
+        ]
+    if reveal is not None:
+        os.environ[REVEAL_ENV] = "1" if reveal else "0"
+    outcome: dict = {}
+    for _attempt in range(RETRIES):
+        # nbgrader's own warnings are shown, never raised, whatever filters the
+        # process that started this worker had (a test runner's, say).
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            outcome = _autograde(course, assignment, student, config)
+        if outcome.get("success") or not _worth_retrying(outcome):
+            break
+        time.sleep(0.5)
+    score, max_score, manual = _scores(course, config, assignment, student)
+    ok = bool(outcome.get("success"))
+    return Result(
+        student=student,
+        assignment=assignment,
+        status="graded" if ok else "failed",
+        score=score if ok else 0.0,
+        max_score=max_score,
+        needs_manual_grade=manual if ok else False,
+        reason=(
+            _notes(course, assignment, student, _grade_cells(course, config, assignment))
+            if ok
+            else _reason(outcome.get("log", "") + "\n" + outcome.get("error", ""))
+        ),
+        seconds=round(time.perf_counter() - started, 3),
+        worker=f"{os.uname().nodename}:{os.getpid()}",
+    ).to_dict()

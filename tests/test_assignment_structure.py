@@ -8,6 +8,7 @@ import re
 
 import nbformat
 import pytest
+
 from conftest import ROOT
 
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+
 from conftest import nbgrader
 from grading_course import keys_of, scratch_course
 from product_roles.instructor.simulate import submit

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+
 from product_roles.instructor.forkkernel import ForkKernelManager, fork_server
 
 pytestmark = pytest.mark.slow

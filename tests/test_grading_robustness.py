@@ -13,6 +13,7 @@ import json
 
 import nbformat
 import pytest
+
 from grading_course import keys_of, scratch_course
 from product_roles.instructor.parallel import grade_class
 from product_roles.instructor.simulate import submit

@@ -14,6 +14,7 @@ import subprocess
 
 import nbformat
 import pytest
+
 from conftest import BIN, ROOT, tool_env
 from grading_course import keys_of, scratch_course
 from product_roles.instructor.simulate import submit

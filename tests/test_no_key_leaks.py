@@ -15,8 +15,9 @@ from importlib import resources
 
 import nbformat
 import pytest
-from conftest import ROOT
 from nbclient import NotebookClient
+
+from conftest import ROOT
 from product_roles.instructor.keys import load_keys
 
 KEYS = load_keys(ROOT / "solutions")

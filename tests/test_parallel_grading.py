@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from conftest import nbgrader
 from grading_course import cell_grades, scratch_course, simulate_class
 from postgres_server import postgres_server

@@ -32,7 +32,7 @@ def test_scrum_events_load_with_the_guide_as_source():
     [
         (lambda d: d["events"][0].pop("hours"), "event 'sprint-planning': field 'hours'"),
         (lambda d: d["events"][1].update(hours=-1), "must be positive"),
-        (lambda d: d["events"][2].update(who=True), "field 'who' has the wrong type"),
+        (lambda d: d["events"][2].update(who=True), "field 'who' should be str"),
         (lambda d: d["events"][0].update(colour="red"), "unknown field 'colour'"),
         (lambda d: d["events"][1].update(id="sprint-planning"), "repeats"),
         (lambda d: d["events"][0].update(hours=400), "more time than the Sprint has"),

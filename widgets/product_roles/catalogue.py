@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from .fields import DataFileError, require_fields
+
 FOCI = ("inward", "outward", "both")
 SOURCE_KINDS = ("primary", "secondary", "survey", "study", "opinion")
 ERAS = ("traditional", "ai_era")
@@ -36,7 +38,7 @@ _SOURCE_OPTIONAL = {"url"}
 MAX_CARD_TEXT = 90
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DataFileError):
     """A catalogue entry is missing a field or holds a value of the wrong kind."""
 
 
@@ -110,24 +112,14 @@ class Catalogue:
 
 
 def _check_fields(where: str, entry: Any, fields: dict[str, type], optional=frozenset()) -> None:
-    if not isinstance(entry, dict):
-        raise CatalogueError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
-    unknown = sorted(set(entry) - set(fields))
-    if unknown:
-        raise CatalogueError(f"{where}: unknown field {unknown[0]!r}")
-    for name, kind in fields.items():
-        if name not in entry:
-            if name in optional:
-                continue
-            raise CatalogueError(f"{where}: field {name!r} is missing")
-        value = entry[name]
-        # bool is a subclass of int: a year of `true` must not pass as a number.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise CatalogueError(
-                f"{where}: field {name!r} should be {kind.__name__}, got {type(value).__name__}"
-            )
-        if kind is str and name not in ("contested_why", "url") and not value.strip():
-            raise CatalogueError(f"{where}: field {name!r} is empty")
+    require_fields(
+        where,
+        entry,
+        fields,
+        optional=optional,
+        may_be_empty=("contested_why", "url"),
+        error=CatalogueError,
+    )
 
 
 def parse(data: Any) -> Catalogue:

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .fields import DataFileError, require_fields
+
 DESIGNS = ("controlled experiment", "field experiment", "survey")
 METRICS = ("speed", "output", "delivery", "adoption", "trust", "perception")
 # Shares of respondents cannot leave 0..100; changes may be negative.
@@ -36,7 +38,7 @@ _MEASURE_FIELDS = {"metric": str, "label": str, "value": (int, float)}
 _MEASURE_OPTIONAL = {"low": (int, float), "high": (int, float)}
 
 
-class EvidenceError(ValueError):
+class EvidenceError(DataFileError):
     """A study entry is missing a field or holds a value of the wrong kind."""
 
 
@@ -74,31 +76,9 @@ class Study:
         return tuple(m for m in self.measures if m.metric == metric)
 
 
-def _kind_name(kind) -> str:
-    # A (int, float) pair reads better to an author as "number".
-    return "number" if isinstance(kind, tuple) else kind.__name__
-
-
 def _check_fields(where: str, entry: Any, fields: dict, optional: dict | None = None) -> None:
     optional = optional or {}
-    if not isinstance(entry, dict):
-        raise EvidenceError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
-    unknown = sorted(set(entry) - set(fields) - set(optional))
-    if unknown:
-        raise EvidenceError(f"{where}: unknown field {unknown[0]!r}")
-    for name, kind in {**fields, **optional}.items():
-        if name not in entry:
-            if name in optional:
-                continue
-            raise EvidenceError(f"{where}: field {name!r} is missing")
-        value = entry[name]
-        # bool is a subclass of int: `true` must not pass as a year or a percentage.
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise EvidenceError(
-                f"{where}: field {name!r} should be {_kind_name(kind)}, got {type(value).__name__}"
-            )
-        if isinstance(value, str) and not value.strip():
-            raise EvidenceError(f"{where}: field {name!r} is empty")
+    require_fields(where, entry, {**fields, **optional}, optional=optional, error=EvidenceError)
 
 
 def _measure(where: str, entry: Any) -> Measure:

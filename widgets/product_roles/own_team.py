@@ -20,6 +20,7 @@ import yaml
 
 from .cardsort import CardSort
 from .catalogue import CatalogueError, load
+from .fields import require_fields
 
 _STATEMENT_FIELDS = {"id": str, "area": str, "text": str, "means": str, "sources": list}
 MAX_STATEMENT_TEXT = 90
@@ -73,14 +74,9 @@ def parse_readiness(data: Any, source_ids: set[str]) -> Readiness:
     for number, entry in enumerate(data["statements"] or [], start=1):
         label = entry.get("id") if isinstance(entry, dict) else None
         where = f"statement {label!r}" if isinstance(label, str) else f"statement #{number}"
-        if not isinstance(entry, dict):
-            raise CatalogueError(f"{where}: expected a mapping of fields")
-        unknown = sorted(set(entry) - set(_STATEMENT_FIELDS))
-        if unknown:
-            raise CatalogueError(f"{where}: unknown field {unknown[0]!r}")
-        for name, kind in _STATEMENT_FIELDS.items():
-            if not isinstance(entry.get(name), kind) or not entry[name]:
-                raise CatalogueError(f"{where}: field {name!r} is missing or empty")
+        require_fields(where, entry, _STATEMENT_FIELDS, error=CatalogueError)
+        if not entry["sources"]:
+            raise CatalogueError(f"{where}: field 'sources' names no source")
         if entry["id"] in seen:
             raise CatalogueError(f"{where}: field 'id' repeats an earlier statement")
         seen.add(entry["id"])

@@ -17,6 +17,7 @@ import yaml
 
 from .cardsort import CardSort
 from .catalogue import CatalogueError
+from .fields import require_fields
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,7 @@ class CustomSort:
 
 
 def _require(where: str, entry: dict, fields: dict) -> None:
-    if not isinstance(entry, dict):
-        raise CatalogueError(f"{where}: expected a mapping of fields")
-    unknown = sorted(set(entry) - set(fields))
-    if unknown:
-        raise CatalogueError(f"{where}: unknown field {unknown[0]!r}")
-    for name, kind in fields.items():
-        if name not in entry:
-            raise CatalogueError(f"{where}: field {name!r} is missing")
-        if not isinstance(entry[name], kind):
-            raise CatalogueError(f"{where}: field {name!r} should be {kind.__name__}")
+    require_fields(where, entry, fields, error=CatalogueError)
 
 
 def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:

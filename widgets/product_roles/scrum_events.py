@@ -14,6 +14,7 @@ from importlib import resources
 import yaml
 
 from .catalogue import CatalogueError
+from .fields import require_fields
 
 _EVENT_FIELDS = {
     "id": str,
@@ -53,17 +54,7 @@ class SprintCalendar:
 
 
 def _check(where: str, entry, fields: dict) -> None:
-    if not isinstance(entry, dict):
-        raise CatalogueError(f"{where}: expected a mapping of fields")
-    unknown = sorted(set(entry) - set(fields))
-    if unknown:
-        raise CatalogueError(f"{where}: unknown field {unknown[0]!r}")
-    for name, kind in fields.items():
-        if name not in entry:
-            raise CatalogueError(f"{where}: field {name!r} is missing")
-        value = entry[name]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise CatalogueError(f"{where}: field {name!r} has the wrong type")
+    require_fields(where, entry, fields, error=CatalogueError)
 
 
 def parse(data) -> SprintCalendar:

@@ -1,0 +1,66 @@
+"""One check for every data file the package ships: an entry's fields and their kinds.
+
+The catalogue, the question bank, the study evidence and the smaller data files all
+report a bad entry the same way: naming the entry and the field, so an author
+editing the YAML sees exactly what to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class DataFileError(ValueError):
+    """A data file's entry is missing a field or holds a value of the wrong kind."""
+
+
+def kind_name(kind: type | tuple[type, ...]) -> str:
+    # A (int, float) pair reads better to an author as "number".
+    return "number" if isinstance(kind, tuple) else kind.__name__
+
+
+def require_fields(
+    where: str,
+    entry: Any,
+    fields: Mapping[str, type | tuple[type, ...]],
+    *,
+    optional: Iterable[str] = (),
+    may_be_empty: Iterable[str] = (),
+    error: type[ValueError] = DataFileError,
+) -> None:
+    """Check that ``entry`` is a mapping with exactly ``fields``, each of its kind.
+
+    Parameters
+    ----------
+    where : str
+        How the entry is named in messages (``card 'pricing'``, ``question #3``).
+    fields : mapping
+        Field name to its type, or a tuple of accepted types.
+    optional : iterable of str
+        Fields of ``fields`` that may be left out.
+    may_be_empty : iterable of str
+        String fields that may be blank; every other string field must say something.
+    error : exception class
+        Raised with the message; the caller's own error class.
+    """
+    if not isinstance(entry, Mapping):
+        raise error(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
+    unknown = sorted(set(entry) - set(fields))
+    if unknown:
+        raise error(f"{where}: unknown field {unknown[0]!r}")
+    optional, may_be_empty = set(optional), set(may_be_empty)
+    for name, kind in fields.items():
+        if name not in entry:
+            if name in optional:
+                continue
+            raise error(f"{where}: field {name!r} is missing")
+        value = entry[name]
+        # bool is a subclass of int: `true` must not pass as a year or a count.
+        wrong_bool = isinstance(value, bool) and kind is not bool
+        if not isinstance(value, kind) or wrong_bool:
+            raise error(
+                f"{where}: field {name!r} should be {kind_name(kind)}, got {type(value).__name__}"
+            )
+        if isinstance(value, str) and name not in may_be_empty and not value.strip():
+            raise error(f"{where}: field {name!r} is empty")

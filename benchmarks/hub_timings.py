@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from hub_driver import Participant, workshop_hub
-from workshop_helpers import free_port, server, wait_for_http
+from lab import free_port
+from workshop_helpers import server, wait_for_http
 
 
 def plain_server(tmp: Path) -> float:

@@ -18,7 +18,8 @@ import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from workshop_helpers import free_port, server, wait_for_http
+from lab import free_port
+from workshop_helpers import server, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "workshop" / "jupyterhub_config.py"

@@ -10,12 +10,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from lab import free_port
 
 
 def _bindir() -> Path:
@@ -23,12 +24,6 @@ def _bindir() -> Path:
     if not found:
         raise RuntimeError("PostgreSQL is not installed: run ./scripts/test, which installs it")
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -45,7 +40,7 @@ def postgres_server(database: str = "gradebook") -> Iterator[str]:
 
     if as_root:
         shutil.chown(tmp, "postgres", "postgres")
-    data, port = tmp / "data", _free_port()
+    data, port = tmp / "data", free_port()
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync")
         options = f"-h 127.0.0.1 -p {port} -k {tmp} -F"

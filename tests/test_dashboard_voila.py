@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from lab import free_port
 from product_roles import answers
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL
-from workshop_helpers import chromium_page, free_port, server, wait_for_http
+from workshop_helpers import chromium_page, server, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

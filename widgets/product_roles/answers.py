@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,6 +35,8 @@ FORMAT = "product-roles-answers"
 VERSION = 1
 SUFFIX = ".answers.json"
 CONFIDENCE = ("sure", "unsure")
+# A sort of 40 cards takes about 3 KiB; anything far larger is not an answers file.
+MAX_BYTES = 256 * 1024
 
 
 class AnswersError(ValueError):
@@ -101,6 +104,44 @@ def read(path: str | os.PathLike, exercise: str) -> Answers | None:
         return None
     except OSError as err:
         raise AnswersError(f"it could not be read ({err.strerror})") from err
+    return decode(raw, exercise)
+
+
+def read_submitted(
+    path: str | os.PathLike, exercise: str, max_bytes: int = MAX_BYTES
+) -> Answers | None:
+    """Read an answers file from a submission, trusting nothing about it; None when there is none.
+
+    Unlike :func:`read`, a link is refused rather than followed (a submitted link could
+    point the grader at files the student may not read), and so is anything that is
+    not a regular file or is larger than ``max_bytes``.
+
+    Raises
+    ------
+    AnswersError
+        When the file is there but cannot be used; the message says why.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if os.path.islink(path):
+            raise AnswersError("it is a link, not a file; submit the file itself") from err
+        raise AnswersError(f"it could not be read ({err.strerror})") from err
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise AnswersError("it is not a regular file")
+        raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise AnswersError(
+            f"it is larger than {max_bytes // 1024} KiB, far more than any sort needs"
+        )
+    return decode(raw, exercise)
+
+
+def decode(raw: bytes, exercise: str) -> Answers:
+    """Parse the bytes of an answers file for ``exercise``."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:

@@ -1,37 +1,45 @@
-"""Kernels forked from a warm server instead of started from scratch.
+"""Grading kernels forked from a warm server, sandboxed by default.
 
-:class:`ForkKernelManager` is a jupyter_client kernel manager whose provisioner asks a
-:mod:`~product_roles.instructor.zygote` server for each kernel. Everything else, the
-connection file, the messages, interrupts on a cell time-out, the shutdown, is
-jupyter_client's and nbclient's own, so nbgrader executes a submission exactly as it
-would in a kernel it started itself; only the import cost of a kernel is paid once
-per grading worker instead of once per submission.
+:class:`ForkKernelManager` is a jupyter_client kernel manager whose kernels come from
+a :mod:`~product_roles.instructor.zygote` fork server of this process's own, through
+the provisioner registered as ``product-roles-fork`` in the
+``jupyter_client.kernel_provisioners`` entry points. With ``sandbox`` on (the
+default) the server runs inside bubblewrap and confines every kernel it forks
+(:mod:`.sandbox`); each kernel gets a copy of the submission's folder and nothing
+else. Messages, interrupts on a cell time-out and shutdown are jupyter_client's and
+nbclient's own, so nbgrader executes a submission as it would in a kernel it started
+itself, but pays a kernel's imports once per grading process instead of once per
+submission.
 
-When a kernel command is not this interpreter's ``ipykernel_launcher`` (another
-kernel was asked for), the provisioner starts it the ordinary way.
+The server is spoken to over its stdin and stdout, so no socket path exists that a
+kernel could reach it by; it reaps its kernels itself and reports their exit status,
+so a pid is never mistaken for a recycled one.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import DottedObjectName, Type, default
+from traitlets import Bool, Dict, DottedObjectName, List, Type, default
 
+from .sandbox.limits import Limits
+
+PROVISIONER = "product-roles-fork"
 _LAUNCHER = "ipykernel_launcher"
 
 
@@ -39,142 +47,170 @@ class ForkServerError(RuntimeError):
     """The fork server could not give a kernel; the message says why."""
 
 
-SHARED_ENV = "PRODUCT_ROLES_FORK_SERVER"
-
-
 class ForkServer:
-    """A connection to a zygote server, started here or shared through its socket path.
+    """A fork server process of this grader's, started on first use.
 
     Parameters
     ----------
-    path : str, optional
-        The socket of a running server to share (grading workers get it from their
-        parent in ``PRODUCT_ROLES_FORK_SERVER``). Without it, or when that server is
-        gone, this object starts a server of its own on first use.
+    sandbox : bool
+        Run the server in bubblewrap and confine each kernel (see :mod:`.sandbox`).
+    hidden : list of str
+        Folders that must not be visible in the sandbox (the course folder, the
+        exchange); a layout that would show one is refused.
     """
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, sandbox: bool = True, hidden: list[str] | None = None) -> None:
+        self.sandbox = sandbox
+        self.hidden = list(hidden or [])
+        self.user = (os.getuid(), os.getgid())
         self._lock = threading.Lock()
-        self._shared = path
         self._process: subprocess.Popen | None = None
-        self._folder: str | None = None
-        self._sock: socket.socket | None = None
-        self._reader = None
+        self._scratch: str | None = None
+        self._log = None
 
     @property
-    def path(self) -> str:
-        """The socket path, starting a server if none is running yet."""
+    def scratch(self) -> str:
         with self._lock:
-            return self._ensure_server()
+            self._ensure()
+            return self._scratch
 
-    def _ensure_server(self) -> str:
-        if self._shared:
-            return self._shared
-        if self._process is None or self._process.poll() is not None:
-            self._folder = tempfile.mkdtemp(prefix="kernel-forks-")
-            path = os.path.join(self._folder, "socket")
+    def _ensure(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._stop()
+        self._scratch = tempfile.mkdtemp(prefix="pr-grading-")
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        inner = [sys.executable, "-m", "product_roles.instructor.zygote"]
+        options: dict[str, Any] = {}
+        if self.sandbox:
+            from .sandbox import bwrap
+
+            self.user = bwrap.sandbox_user()
+            os.chown(self._scratch, *self.user)
+            layout = bwrap.Layout(self._scratch, hidden=self.hidden)
+            confine = {
+                "scratch": self._scratch,
+                "read_only": [*[p for p in layout.system() if not os.path.islink(p)],
+                              *layout.read_only],
+                "user": list(self.user),
+            }  # fmt: skip
+            argv = bwrap.command(
+                bwrap.find_bwrap(), layout, [*inner, "--confine", json.dumps(confine)]
+            )
+        else:
+            argv = inner
+            # Preloading the debugger would warn about frozen modules once per server.
+            options = {"env": {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
+        try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "product_roles.instructor.zygote", path],
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                cwd=os.path.abspath(os.sep),
-                # Preloading the debugger would warn about frozen modules once per
-                # server; each kernel gets its own environment from its request.
-                env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+                stderr=self._log,
+                cwd="/",
                 start_new_session=True,  # a Ctrl-C in the grader's terminal is the grader's
+                **options,
             )
-            if self._process.stdout.readline().strip() != b"ready":
-                raise ForkServerError("the kernel fork server did not start")
-        return os.path.join(self._folder, "socket")
+        except OSError as err:
+            raise ForkServerError(f"the kernel fork server could not start: {err}") from err
+        first = self._process.stdout.readline()
+        if first.strip() != b'{"ready": true}':
+            self._process.wait()
+            raise ForkServerError(
+                f"the kernel fork server did not start: {self._log_tail() or 'no message'}"
+            )
 
-    def _connection(self):
-        if self._sock is None:
-            try:
-                path = self._ensure_server()
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self._sock.connect(path)
-            except OSError:
-                if not self._shared:
-                    raise
-                # The shared server is gone: carry on with one of our own.
-                self._sock, self._shared = None, None
-                return self._connection()
-            self._reader = self._sock.makefile("rb")
-        return self._sock, self._reader
+    def _log_tail(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return " | ".join(lines[-3:])
 
-    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
-        """Return the pid of a new kernel started with ``argv`` in ``cwd`` with ``env``."""
+    def request(self, message: dict) -> dict:
+        """Send one request and return the server's answer."""
         with self._lock:
+            self._ensure()
             try:
-                sock, reader = self._connection()
-                server_pid = self._server_pid(sock)
-                # As jupyter_client's launcher does: the kernel stops when its parent,
-                # here the fork server, is gone.
-                env = {**env, "JPY_PARENT_PID": str(server_pid)}
-                request = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n"
-                sock.sendall(request)
-                answer = reader.readline()
+                self._process.stdin.write(json.dumps(message).encode() + b"\n")
+                self._process.stdin.flush()
+                answer = self._process.stdout.readline()
             except OSError as err:
-                self._drop_connection()
                 raise ForkServerError(f"the kernel fork server stopped: {err}") from err
         if not answer:
-            self._drop_connection()
-            raise ForkServerError("the kernel fork server stopped without answering")
-        reply = json.loads(answer)
-        if "pid" not in reply:
-            raise ForkServerError(f"the kernel fork server could not fork: {reply.get('error')}")
-        return int(reply["pid"])
+            raise ForkServerError(f"the kernel fork server stopped: {self._log_tail()}")
+        return json.loads(answer)
 
-    @staticmethod
-    def _server_pid(sock: socket.socket) -> int:
-        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        return struct.unpack("3i", creds)[0]
+    def new_folder(self) -> str:
+        """A fresh scratch folder for one kernel: ``files/`` (its submission) and ``sock/``."""
+        folder = os.path.join(self.scratch, uuid.uuid4().hex[:8])
+        for part in ("", "files", "sock"):
+            os.mkdir(os.path.join(folder, part), 0o700)
+        return folder
 
-    def _drop_connection(self) -> None:
-        if self._sock is not None:
-            self._reader.close()
-            self._sock.close()
-        self._sock = self._reader = None
+    def hand_over(self, folder: str) -> None:
+        """Give the sandbox user the folder the grader filled in."""
+        if self.user == (os.getuid(), os.getgid()):
+            return
+        for root, dirs, files in os.walk(folder):
+            os.chown(root, *self.user)
+            for name in dirs + files:
+                os.chown(os.path.join(root, name), *self.user, follow_symlinks=False)
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop_connection()
-            if self._process is not None and self._process.poll() is None:
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
                 self._process.stdin.close()
                 try:
                     self._process.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     self._process.kill()
                     self._process.wait()
+            self._process.stdout.close()
             self._process = None
-            if self._folder:
-                shutil.rmtree(self._folder, ignore_errors=True)
-                self._folder = None
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
 
 
-_server: ForkServer | None = None
-_server_lock = threading.Lock()
+_servers: dict[tuple, ForkServer] = {}
+_servers_lock = threading.Lock()
 
 
-def fork_server() -> ForkServer:
-    """This process's fork server: the shared one its parent named, or its own, stopped at exit."""
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = ForkServer(os.environ.get(SHARED_ENV) or None)
-            atexit.register(_server.close)
-        return _server
+def fork_server(sandbox: bool = True, hidden: tuple[str, ...] = ()) -> ForkServer:
+    """This process's fork server for ``sandbox`` and ``hidden``, started once, stopped at exit."""
+    with _servers_lock:
+        key = (sandbox, tuple(hidden))
+        if key not in _servers:
+            _servers[key] = ForkServer(sandbox, list(hidden))
+            atexit.register(_servers[key].close)
+        return _servers[key]
+
+
+def _forget_after_fork() -> None:
+    # A forked grading worker must not share its parent's fork servers: replies to two
+    # processes on one pipe would reach the wrong one.
+    global _servers_lock
+    _servers.clear()
+    _servers_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 class ForkedKernel:
-    """The part of ``subprocess.Popen`` that a provisioner uses, for a forked kernel.
+    """The part of ``subprocess.Popen`` that a provisioner uses, for a kernel of the fork server."""
 
-    The kernel is the fork server's child, which reaps it; this process follows it
-    by pid (the kernel leads its own process group, so signals reach it and its
-    children).
-    """
-
-    def __init__(self, pid: int) -> None:
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server = server
         self.pid = pid
         self.returncode: int | None = None
         self.stdin = self.stdout = self.stderr = None
@@ -182,9 +218,11 @@ class ForkedKernel:
     def poll(self) -> int | None:
         if self.returncode is None:
             try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
+                answer = self.server.request({"op": "status", "kernel": self.pid})
+            except ForkServerError:
+                self.returncode = -signal.SIGKILL  # its server, and so the kernel, is gone
+            else:
+                self.returncode = answer.get("returncode", -signal.SIGKILL)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -194,18 +232,22 @@ class ForkedKernel:
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.01)
+            time.sleep(0.005)
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            os.kill(self.pid, signum)
+            self.server.request({"op": "signal", "kernel": self.pid, "signum": int(signum)})
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+    def forget(self) -> None:
+        with contextlib.suppress(ForkServerError):
+            self.server.request({"op": "forget", "kernel": self.pid})
 
 
 def _launcher_arguments(cmd: list[str]) -> list[str] | None:
@@ -220,18 +262,61 @@ def _launcher_arguments(cmd: list[str]) -> list[str] | None:
     return cmd[at + 1 :]
 
 
+def _copy_submission(source: str, target: str, limit_mb: int) -> None:
+    """Copy the notebook's folder for the kernel, refusing one larger than its disk."""
+    total = 0
+    for root, _dirs, files in os.walk(source):
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                total += os.path.getsize(path)
+    if total > limit_mb * 1024 * 1024:
+        raise ForkServerError(
+            f"the submission holds {total // (1024 * 1024)} MiB, more than the sandbox's "
+            f"{limit_mb} MiB of disk"
+        )
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".grading"))  # fmt: skip
+
+
 class ForkProvisioner(LocalProvisioner):
-    """Launches ipykernel by forking the warm server; any other kernel the usual way."""
+    """Launches this interpreter's ipykernel from the fork server of its kernel manager."""
+
+    folder: str | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        km = self.parent
         argv = _launcher_arguments(cmd)
         if argv is None:
+            if km.sandbox:
+                raise ForkServerError(
+                    f"only this Python's ipykernel can be sandboxed, not {' '.join(cmd[:3])}"
+                )
             return await super().launch_kernel(cmd, **kwargs)
-        env = dict(kwargs.get("env") or os.environ)
+        server = km.server
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        self.process = ForkedKernel(fork_server().fork(argv, env, cwd))
-        self.pid = self.pgid = self.process.pid
+        limits = Limits(**km.limits)
+        if km.sandbox:
+            _copy_submission(cwd, os.path.join(km.folder, "files"), limits.disk_mb)
+            server.hand_over(km.folder)
+            from .sandbox.confine import kernel_environment
+
+            path = os.pathsep.join([os.path.dirname(sys.executable), "/usr/bin", "/bin"])
+            given = dict(kwargs.get("env") or {})
+            env = kernel_environment({n: given[n] for n in km.passed_env if n in given}, path)
+        else:
+            env = dict(kwargs.get("env") or os.environ)
+        answer = server.request({
+            "op": "start", "argv": argv, "env": env, "cwd": cwd,
+            "folder": km.folder, "limits": limits.to_dict(),
+        })  # fmt: skip
+        if "error" in answer:
+            raise ForkServerError(f"the sandbox refused the kernel: {answer['error']}")
+        self.process = ForkedKernel(server, int(answer["kernel"]))
+        self.pid = self.process.pid
+        self.pgid = None  # signals go through the server, which knows the kernel
         self.cwd = cwd
+        km.landlock = int(answer.get("landlock", 0))
         return self.connection_info
 
     async def wait(self) -> int | None:
@@ -242,9 +327,16 @@ class ForkProvisioner(LocalProvisioner):
             while self.process.poll() is None:
                 await asyncio.sleep(0.005)
             code = self.process.returncode
+            self.parent.returncode = code
+            self.process.forget()
             self.process = None
             return code
         return await super().wait()
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart)
+        if not restart and self.parent.folder:
+            shutil.rmtree(self.parent.folder, ignore_errors=True)
 
 
 class ForkKernelClient(AsyncKernelClient):
@@ -293,69 +385,53 @@ class ForkKernelClient(AsyncKernelClient):
                 break
 
 
-_ipc_folder: str | None = None
-
-
-def _forget_after_fork() -> None:
-    # A forked grading worker must not share its parent's connection to a fork
-    # server: replies to two processes on one socket would reach the wrong one.
-    global _server, _server_lock, _ipc_folder
-    _server, _ipc_folder = None, None
-    _server_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
-
-
-def ipc_folder() -> str:
-    """A private folder for this process's kernel sockets, removed when it exits."""
-    global _ipc_folder
-    with _server_lock:
-        if _ipc_folder is None:
-            # Inside a shared server's folder when there is one: its owner removes it
-            # even when a worker process ends without running its exit handlers.
-            shared = os.path.dirname(os.environ.get(SHARED_ENV, ""))
-            base = shared if shared and os.path.isdir(shared) else None
-            _ipc_folder = tempfile.mkdtemp(prefix="kernel-ipc-", dir=base)
-            atexit.register(shutil.rmtree, _ipc_folder, True)
-        return _ipc_folder
-
-
 class ForkKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager whose kernels come from the fork server.
+    """An AsyncKernelManager whose kernels come from this process's fork server.
 
-    Its kernels listen on Unix sockets in a private folder rather than on TCP ports:
-    graders in several processes that each pick "free" TCP ports at the same moment
-    can pick the same ones, and a client then talks to another grader's kernel.
-    Socket names made unique per kernel cannot collide.
+    Its kernels listen on Unix sockets in their own scratch folder rather than on TCP
+    ports: a sandboxed kernel has no network, and socket names unique per kernel
+    cannot collide between graders started at the same moment.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.transport = "ipc"
-        self.cache_ports = False
-        self.ip = os.path.join(ipc_folder(), f"k-{_new_id()[:12]}")
+    sandbox = Bool(True, help="Run the kernel in the grading sandbox.").tag(config=True)
+    limits = Dict(
+        help="Resource limits of the kernel (see Limits); unnamed ones keep their defaults."
+    )
+    hidden = List(help="Folders that must not be visible inside the sandbox.")
+    passed_env = List(
+        ["NBGRADER_EXECUTION"],
+        help="Variables of the grader's environment that a sandboxed kernel receives; "
+        "it receives no other.",
+    ).tag(config=True)
 
     client_class = DottedObjectName("product_roles.instructor.forkkernel.ForkKernelClient")
     client_factory = Type(klass="jupyter_client.client.KernelClient", config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limits = Limits(**self.limits).to_dict()
+        self.server = fork_server(self.sandbox, tuple(self.hidden))
+        self.folder = self.server.new_folder()
+        self.transport = "ipc"
+        self.cache_ports = False
+        self.ip = os.path.join(self.folder, "sock", "k")
+        self.connection_file = os.path.join(self.folder, "sock", "kernel.json")
+        self.landlock = 0
+        self.returncode: int | None = None
 
     @default("client_factory")
     def _client_factory_default(self):
         return ForkKernelClient
 
-    async def _async_pre_start_kernel(self, **kw: Any):
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
-            self.provisioner = ForkProvisioner(
-                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-            )
-        return await super()._async_pre_start_kernel(**kw)
+    @property
+    def kernel_spec(self):
+        spec = AsyncKernelManager.kernel_spec.fget(self)
+        if spec is not None:
+            spec.metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER}
+        return spec
 
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
-
-
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
+    def kill_now(self) -> None:
+        """Kill the kernel at once, from any thread (a limit was reached)."""
+        process = getattr(self.provisioner, "process", None)
+        if isinstance(process, ForkedKernel):
+            process.kill()

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..grading import accepted_answers
+
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 
@@ -36,13 +38,23 @@ def _hidden_source(source: str) -> str:
     return source.split(start, 1)[1].split(end, 1)[0]
 
 
-def _accepted(entry) -> tuple[tuple[str, ...], str]:
-    if isinstance(entry, str):
-        return (entry,), ""
-    if isinstance(entry, dict):
-        answer = entry["answer"]
-        return ((answer,) if isinstance(answer, str) else tuple(answer)), entry.get("why", "")
-    return tuple(entry), ""
+def strip_hidden(source: str) -> str:
+    """``source`` without its hidden tests: every line from a begin marker to its end marker.
+
+    Markers are found anywhere in a line, so a commented-out copy of a test (as
+    nbgrader re-adds a deleted cell) loses its hidden part too. A begin marker with no
+    end marker hides everything after it.
+    """
+    start, end = HIDDEN
+    kept, hiding = [], False
+    for line in source.splitlines(keepends=True):
+        if start in line:
+            hiding = True
+        elif end in line and hiding:
+            hiding = False
+        elif not hiding:
+            kept.append(line)
+    return "".join(kept)
 
 
 def keys_in_cell(source: str) -> list[tuple[str, str, dict]]:
@@ -81,7 +93,7 @@ def load_keys(source_dir: str | os.PathLike) -> list[HiddenKey]:
             for scorer, exercise, key in keys_in_cell(cell.source):
                 answers, why = {}, {}
                 for item, entry in key.items():
-                    answers[item], why[item] = _accepted(entry)
+                    answers[item], why[item] = accepted_answers(entry)
                 result.append(
                     HiddenKey(
                         path.parent.name, path.stem, meta.get("grade_id", ""), exercise,

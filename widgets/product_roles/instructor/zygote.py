@@ -2,29 +2,40 @@
 
 Starting a Python kernel costs most of its time in imports (IPython, ipykernel, the
 course package and its widgets). This process pays them once, never runs any
-notebook code itself, and forks a fresh child for every kernel it is asked for. Each
-child is a separate process with its own memory: what one submission's code does to
-its kernel cannot reach the next submission's kernel, which is forked again from the
-untouched server.
+notebook code itself, and forks a fresh child for every kernel it is asked for. What
+one submission's code does to its kernel cannot reach the next submission's kernel,
+which is forked again from the untouched server.
 
-Usage: ``python -m product_roles.instructor.zygote SOCKET``. The server listens on
-the Unix socket SOCKET (only its user may connect) and prints ``ready``. Protocol:
-one JSON object per line, ``{"argv": [...], "env": {...}, "cwd": "..."}`` where
-``argv`` holds the arguments that would follow ``-m ipykernel_launcher``; the
-server answers each with ``{"pid": N}``, or ``{"error": "..."}``. Several graders
-may share one server, each on its own connection. It exits when its stdin closes,
-so it never outlives the process that started it.
+With ``--confine`` (how grading runs it, inside the bubblewrap sandbox of
+:mod:`.sandbox.bwrap`) each kernel is also confined on its own
+(:mod:`.sandbox.confine`): namespaces, a private working folder, resource limits,
+Landlock. A kernel that cannot be confined is never started.
+
+Usage: ``python -m product_roles.instructor.zygote [--confine CONFIG_JSON]``. The
+server reads one JSON request per line on stdin and answers each with one JSON line
+on stdout; it exits when stdin closes, so it never outlives its grader. Requests:
+
+- ``{"op": "start", "argv": [...], "env": {...}, "cwd": "...", "folder": "...",
+  "limits": {...}}``: ``argv`` follows ``-m ipykernel_launcher``; ``folder`` is the
+  kernel's scratch folder (confined kernels only). Answer ``{"kernel": PID,
+  "landlock": ABI}`` or ``{"error": "..."}``.
+- ``{"op": "signal", "kernel": PID, "signum": N}``: answer ``{"ok": true}``.
+- ``{"op": "status", "kernel": PID}``: answer ``{"returncode": N or null}``, null while
+  it runs. The server is the kernels' reaper, so a pid it reports on is never a
+  recycled one.
+- ``{"op": "forget", "kernel": PID}``: kill it if it still runs and drop its status.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 import importlib.util
 import json
 import os
-import selectors
+import select
 import signal
-import socket
 import sys
 import threading
 import traceback
@@ -54,6 +65,8 @@ PRELOAD = (
     "product_roles",
     "product_roles.grading",
 )
+_PR_SET_CHILD_SUBREAPER = 36
+_START_SECONDS = 20
 
 
 def preload(names) -> None:
@@ -65,24 +78,23 @@ def preload(names) -> None:
             print(f"zygote: could not preload {name}: {err}", file=sys.stderr)
 
 
-def run_kernel(request: dict, server_fds: list[int]) -> None:
-    """In the forked child: become a kernel exactly as ``python -m ipykernel_launcher`` would."""
-    os.setsid()  # its own process group, so an interrupt or kill reaches only this kernel
-    for fd in server_fds:
-        if fd > 2:
-            os.close(fd)
+def _quiet_stdio() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)  # the kernel's own chatter goes to the server's stderr, never the pipe
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     os.close(devnull)
+
+
+def run_kernel(request: dict) -> None:
+    """In the kernel process: become a kernel exactly as ``python -m ipykernel_launcher`` would."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     # argv[0] as `python -m ipykernel_launcher` sets it: ipykernel reads it at start-up.
     sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
     # ipykernel read JPY_PARENT_PID when this server imported it; pass this kernel's own.
+    # (A confined kernel has none: it cannot see its grader, and ends with the sandbox.)
     if request["env"].get("JPY_PARENT_PID"):
         sys.argv.append(f"--IPKernelApp.parent_handle={int(request['env']['JPY_PARENT_PID'])}")
     from ipykernel import kernelapp
@@ -90,18 +102,52 @@ def run_kernel(request: dict, server_fds: list[int]) -> None:
     kernelapp.launch_new_instance()
 
 
-def _fork_kernel(request: dict, close: list[int]) -> int:
-    """Fork a kernel for ``request``; return its pid (in the server)."""
-    pid = os.fork()
-    if pid:
-        return pid
+def _kernel_child(request: dict, confine: dict | None, report: int) -> None:
+    """The kernel process: confine it, say so on ``report``, then run the kernel."""
+    landlock = 0
+    if confine is not None:
+        from .sandbox.confine import become_kernel
+        from .sandbox.limits import Limits
+
+        landlock = become_kernel(
+            request["folder"], confine["read_only"], Limits(**request["limits"])
+        )
+    else:
+        os.chdir(request["cwd"])
+    os.write(report, json.dumps({"landlock": landlock}).encode() + b"\n")
+    os.close(report)
+    os.closerange(3, 65536)
+    run_kernel(request)
+
+
+def _starter_child(request: dict, confine: dict | None, report: int) -> None:
+    """The server's direct child: new namespaces, then the kernel as their first process."""
+    os.setsid()  # its own session: an interrupt or kill reaches only this kernel
+    if confine is not None:
+        from .sandbox.confine import enter_namespaces, private_folders
+
+        enter_namespaces()
+        private_folders(request["folder"], confine["scratch"], request["limits"]["disk_mb"])
+    kernel = os.fork()
+    if kernel == 0:
+        _run_child(_kernel_child, request, confine, report)
+    os.write(report, json.dumps({"kernel": kernel}).encode() + b"\n")
+
+
+def _run_child(body, *args) -> None:
+    """Run ``body`` in a forked child and leave with its outcome: never return to serve."""
     code = 0
     try:
-        run_kernel(request, close)
+        body(*args)
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
-    except BaseException:  # noqa: BLE001 - the child must exit, never return to serve
-        traceback.print_exc()
+    except BaseException as err:  # noqa: BLE001 - the child must exit, never return to serve
+        try:
+            os.write(
+                args[-1], json.dumps({"error": f"{type(err).__name__}: {err}"}).encode() + b"\n"
+            )
+        except OSError:
+            traceback.print_exc()
         code = 1
     finally:
         sys.stdout.flush()
@@ -109,55 +155,96 @@ def _fork_kernel(request: dict, close: list[int]) -> int:
         os._exit(code)
 
 
-def serve(path: str, lifeline=None) -> None:
-    """Answer fork requests on the Unix socket ``path`` until ``lifeline`` (stdin) closes.
+class Server:
+    """The fork server's state: its kernels and their exit statuses."""
 
-    Several graders may connect at once; each sends request lines on its own
-    connection and reads one reply line per request.
-    """
-    lifeline = lifeline or sys.stdin.buffer
-    # Children are reaped by the kernel itself: the grader polls them by pid.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    os.chmod(path, 0o600)  # only this user may ask for kernels
-    listener.listen(64)
-    print("ready", flush=True)  # on stdout: the owner waits for it before connecting
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(lifeline, selectors.EVENT_READ, "lifeline")
-    buffers: dict[socket.socket, bytes] = {}
-    while True:
-        for event, _ in selector.select():
-            if event.data == "lifeline":
-                if not os.read(lifeline.fileno(), 4096):
-                    return
-            elif event.data == "accept":
-                conn, _ = listener.accept()
-                buffers[conn] = b""
-                selector.register(conn, selectors.EVENT_READ, "conn")
+    def __init__(self, confine: dict | None) -> None:
+        self.confine = confine
+        self.running: set[int] = set()
+        self.finished: dict[int, int] = {}
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.running:
+                self.running.discard(pid)
+                self.finished[pid] = os.waitstatus_to_exitcode(status)
+
+    def start(self, request: dict) -> dict:
+        read, write = os.pipe()
+        starter = os.fork()
+        if starter == 0:
+            os.close(read)
+            _quiet_stdio()
+            _run_child(_starter_child, request, self.confine, write)
+        os.close(write)
+        reply: dict = {}
+        with os.fdopen(read, "rb") as stream:
+            while select.select([stream], [], [], _START_SECONDS)[0]:
+                line = stream.readline()
+                if not line:
+                    break
+                reply.update(json.loads(line))
+                if "error" in reply:
+                    break
             else:
-                conn = event.fileobj
-                chunk = conn.recv(65536)
-                if not chunk:
-                    selector.unregister(conn)
-                    conn.close()
-                    del buffers[conn]
-                    continue
-                buffers[conn] += chunk
-                while b"\n" in buffers[conn]:
-                    line, buffers[conn] = buffers[conn].split(b"\n", 1)
-                    close = [
-                        listener.fileno(),
-                        lifeline.fileno(),
-                        1,
-                        *(c.fileno() for c in buffers),
-                    ]
-                    try:
-                        reply = {"pid": _fork_kernel(json.loads(line), close)}
-                    except Exception as err:  # noqa: BLE001 - the grader is told, the server lives on
-                        reply = {"error": repr(err)}
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
+                reply.setdefault("error", f"the kernel did not start within {_START_SECONDS} s")
+        if "kernel" in reply:
+            self.running.add(reply["kernel"])
+        if "error" in reply or "landlock" not in reply:
+            if "kernel" in reply:
+                self._kill(reply["kernel"])
+            return {"error": reply.get("error", "the kernel could not be confined")}
+        return {"kernel": reply["kernel"], "landlock": reply["landlock"]}
+
+    def _kill(self, pid: int, signum: int = signal.SIGKILL) -> None:
+        if pid in self.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
+    def answer(self, request: dict) -> dict:
+        self.reap()
+        op = request.get("op")
+        if op == "start":
+            return self.start(request)
+        pid = int(request.get("kernel", 0))
+        if op == "signal":
+            self._kill(pid, int(request["signum"]))
+            return {"ok": True}
+        if op == "status":
+            if pid not in self.running and pid not in self.finished:
+                return {"error": f"no kernel {pid}"}
+            return {"returncode": self.finished.get(pid)}
+        if op == "forget":
+            self._kill(pid)
+            self.finished.pop(pid, None)
+            return {"ok": True}
+        return {"error": f"unknown request {op!r}"}
+
+
+def serve(confine: dict | None, requests=None, replies=None) -> None:
+    """Answer requests, one JSON line each, until ``requests`` closes."""
+    requests = requests or sys.stdin.buffer
+    replies = replies or sys.stdout.buffer
+    # Orphans come back to this process, so it can reap every kernel itself.
+    ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    server = Server(confine)
+    replies.write(b'{"ready": true}\n')
+    replies.flush()
+    for line in requests:
+        try:
+            reply = server.answer(json.loads(line))
+        except Exception as err:  # noqa: BLE001 - the grader is told, the server lives on
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        replies.write(json.dumps(reply).encode() + b"\n")
+        replies.flush()
+    for pid in list(server.running):
+        server._kill(pid)
 
 
 def main() -> None:
@@ -165,11 +252,17 @@ def main() -> None:
     # kernel's modules load (the kernel's shell adds it back when it starts).
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]
+    confine = None
+    if len(sys.argv) == 3 and sys.argv[1] == "--confine":
+        confine = json.loads(sys.argv[2])
+        from .sandbox.bwrap import drop_privileges
+
+        drop_privileges(*confine["user"])
     extra = [n for n in os.environ.get("PRODUCT_ROLES_PRELOAD", "").split(",") if n]
     preload([*PRELOAD, *extra])
     if threading.active_count() != 1:
         sys.exit("zygote: a preloaded module started a thread; forking would be unsafe")
-    serve(sys.argv[1])
+    serve(confine)
 
 
 if __name__ == "__main__":

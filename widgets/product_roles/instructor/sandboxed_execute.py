@@ -1,0 +1,178 @@
+"""nbgrader's Execute, with every kernel in the grading sandbox and every limit enforced.
+
+:class:`SandboxedExecute` replaces nbgrader's ``Execute`` in the course's autograde
+pipeline (``nbgrader_config.py``). Its kernels come from a fork server
+(:mod:`.forkkernel`), sandboxed unless ``SandboxedExecute.sandbox`` is off. On top of
+the limits the sandbox sets inside the kernel (memory, CPU, processes, files), it
+enforces two from the grader's side: the output one submission may produce, and the
+time it may take. A kernel that dies, or is stopped at a limit, ends the notebook's
+run, not the grading: the cells it did not run get an error output (so no test cell
+gains a point by not running), and the reason goes into the submission's grading
+record.
+
+Without a sandbox (``--no-sandbox``), student code runs with the grader's rights and
+can read and change anything the grader can; grading then says so on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Dict, List
+
+from .forkkernel import ForkKernelManager, ForkServerError
+from .sandbox.limits import Limits
+
+NO_SANDBOX_WARNING = (
+    "GRADING WITHOUT A SANDBOX: every student's code runs with your rights. It can read "
+    "the answer keys in solutions/ and the gradebook, change other students' "
+    "submissions and grades, and keep running after grading. Use this only for "
+    "submissions you trust."
+)
+
+
+class SandboxError(RuntimeError):
+    """A kernel could not be started in the sandbox: no student code ran."""
+
+
+class SandboxedExecute(Execute):
+    """Execute a submission in a sandboxed kernel forked from a warm server."""
+
+    sandbox = Bool(
+        True,
+        help="Run each kernel in the grading sandbox (bubblewrap, namespaces, Landlock, "
+        "resource limits). Turning it off lets student code act with the grader's rights.",
+    ).tag(config=True)
+    limits = Dict(
+        help=f"Resource limits per submission, by name ({', '.join(Limits.names())}); "
+        f"the defaults are {Limits().describe()}."
+    ).tag(config=True)
+    hidden = List(
+        help="Folders that must never be visible to a kernel, besides the course folder "
+        "and the exchange."
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", ForkKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def create_kernel_manager(self):
+        settings = Limits(**self.limits)
+        self.km = self.kernel_manager_class(
+            kernel_name=self.kernel_name,
+            config=self.config,
+            sandbox=self.sandbox,
+            limits=settings.to_dict(),
+            hidden=self._hidden(),
+        )
+        return self.km
+
+    def _hidden(self) -> list[str]:
+        coursedir = getattr(self.parent, "parent", None)
+        coursedir = getattr(coursedir, "coursedir", None)
+        folders = list(self.hidden)
+        if coursedir is not None:
+            folders.append(coursedir.root)
+        exchange = self.config.get("Exchange", {}).get("root")
+        folders.append(exchange or "/usr/local/share/nbgrader/exchange")
+        return folders
+
+    def preprocess(self, nb, resources=None, km=None):
+        if not self.sandbox:
+            self.log.warning(NO_SANDBOX_WARNING)
+        limits = Limits(**self.limits)
+        self._output_left = limits.output_kb * 1024
+        self._stopped_because = ""
+        record = {"sandbox": self.sandbox, "limits": limits.to_dict(), "events": []}
+        self._record = record
+        started = time.monotonic()
+        timer = None
+        try:
+            from nbclient import NotebookClient
+
+            NotebookClient.__init__(self, nb, km)
+            self.reset_execution_trackers()
+            self._check_assign_resources(resources)
+            try:
+                with self.setup_kernel():
+                    record["landlock"] = getattr(self.km, "landlock", 0)
+                    timer = threading.Timer(limits.wall_seconds, self._stop,
+                                            (f"the time limit of {limits.wall_seconds} s was reached",))  # fmt: skip
+                    timer.daemon = True
+                    timer.start()
+                    info = self.wait_for_reply(self.kc.kernel_info())
+                    self.nb.metadata["language_info"] = info["content"]["language_info"]
+                    for index, cell in enumerate(self.nb.cells):
+                        try:
+                            self.preprocess_cell(cell, resources, index)
+                        except (DeadKernelError, RuntimeError) as err:
+                            self._not_run(index, self._why_stopped(err))
+                            break
+            except ForkServerError as err:
+                raise SandboxError(str(err)) from err
+            self.set_widgets_metadata()
+        finally:
+            if timer is not None:
+                timer.cancel()
+            record["seconds"] = round(time.monotonic() - started, 3)
+            returncode = getattr(self.km, "returncode", None)
+            if returncode is not None and returncode != 0 and not record["events"]:
+                record["events"].append(self._death(returncode))
+            resources.setdefault("product_roles", {})["execution"] = record
+        return self.nb, self.resources
+
+    def _stop(self, why: str) -> None:
+        """Stop the kernel at a limit (from the timer's thread or an output callback)."""
+        if not self._stopped_because:
+            self._stopped_because = why
+            self.log.warning("Stopping the kernel: %s", why)
+            self.km.kill_now()
+
+    def _death(self, returncode: int) -> str:
+        if returncode == -24:  # SIGXCPU, sent at the soft CPU limit
+            return f"the CPU time limit of {self._record['limits']['cpu_seconds']} s was exceeded"
+        return f"the kernel died (exit status {returncode})"
+
+    def _why_stopped(self, err: BaseException) -> str:
+        if self._stopped_because:
+            return self._stopped_because
+        returncode = getattr(self.km, "returncode", None)
+        if returncode is None:
+            try:
+                returncode = self.km.provisioner.process.poll()
+            except AttributeError:
+                returncode = None
+        if returncode is not None:
+            return self._death(returncode)
+        return f"the kernel stopped answering ({type(err).__name__}: {err})"
+
+    def _not_run(self, first: int, why: str) -> None:
+        """Give every cell from ``first`` on an error saying why it did not run."""
+        self._record["events"].append(why)
+        self.log.warning("Notebook not run to the end: %s", why)
+        for cell in self.nb.cells[first:]:
+            if cell.cell_type != "code":
+                continue
+            cell.outputs = [
+                NotebookNode(
+                    output_type="error",
+                    ename="NotRun",
+                    evalue=why,
+                    traceback=[f"NotRun: this cell did not run because {why}."],
+                )
+            ]
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self._stopped_because:
+            return None
+        self._output_left -= len(json.dumps(msg.get("content", {}), default=str))
+        if self._output_left < 0:
+            kb = self._record["limits"]["output_kb"]
+            self._stop(f"the output limit of {kb} KiB was exceeded")
+            return None
+        return super().output(outs, msg, display_id, cell_index)

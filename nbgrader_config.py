@@ -2,29 +2,14 @@
 
 Autograding is trusted and sandboxed for plain `nbgrader autograde` as for
 `product-roles grade`: card sorts are scored by the grader's own process from the
-answers files as submitted (product_roles.instructor.trusted), and every kernel runs
-in the grading sandbox (product_roles.instructor.sandboxed_execute). Feedback pages
-never show hidden tests. See docs/instructor-guide.md.
+answers files as submitted, every kernel runs in the grading sandbox, and feedback
+pages never show hidden tests (product_roles.instructor.pipeline). The sandbox's
+limits are set with c.SandboxedExecute.limits; docs/instructor-guide.md explains them.
 """
 
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
-    ClearOutput,
-    DeduplicateIds,
-    GetGrades,
-    IgnorePattern,
-    LimitOutput,
-    OverwriteCells,
-    OverwriteKernelspec,
-    SaveAutoGrades,
-)
-
-from product_roles.instructor.sandboxed_execute import SandboxedExecute
-from product_roles.instructor.trusted import RecordTrustedScores, StripHiddenTests, TrustedScoring
+from product_roles.instructor.pipeline import trusted_grading
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -40,25 +25,4 @@ c.ClearSolutions.code_stub = {
     '# sort.place("card-id", "PO")\n'
 }
 
-# nbgrader's own pipelines, with the trusted scoring and the sandbox in their places.
-# A deleted test cell comes back, so its score is recorded like any other.
-c.OverwriteCells.add_missing_cells = True
-c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
-    OverwriteCells,
-    TrustedScoring,
-    CheckCellMetadata,
-]
-c.Autograde.autograde_preprocessors = [
-    SandboxedExecute,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    SaveAutoGrades,
-    RecordTrustedScores,
-    AssignLatePenalties,
-    CheckCellMetadata,
-]
-c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+trusted_grading(c)

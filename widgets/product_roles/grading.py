@@ -52,6 +52,7 @@ class Verdict:
     points: float
     max_points: float
     lines: tuple[str, ...]
+    problem: str = ""  # why nothing could be scored, when nothing could
 
     @property
     def text(self) -> str:
@@ -88,7 +89,7 @@ def judge(
         first = (
             problem or f"No saved answers for {exercise!r} ({name} is missing): no card was sorted."
         )
-        return Verdict(0.0, float(len(key)), (first,))
+        return Verdict(0.0, float(len(key)), (first,), problem=first)
     earned = 0
     lines = []
     for card, entry in key.items():

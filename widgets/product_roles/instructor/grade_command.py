@@ -14,6 +14,7 @@ import sys
 import time
 
 from .parallel import default_workers, grade_class
+from .sandbox.limits import Limits
 
 HELP = "collect and autograde every submission, in parallel"
 
@@ -34,6 +35,19 @@ def add_arguments(parser) -> None:
         "--no-collect", action="store_true", help="skip collecting from the exchange"
     )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    parser.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="run student code WITHOUT the sandbox, with your rights (see the instructor guide)",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"change a sandbox limit ({', '.join(Limits.names())}); repeatable",
+    )
     reveal = parser.add_mutually_exclusive_group()
     reveal.add_argument(
         "--reveal-key",
@@ -58,7 +72,51 @@ def collect(root, assignment) -> None:
         print(f"Nothing collected from the exchange: {outcome.get('error', '').strip()[-200:]}")
 
 
+def parse_limits(items: list[str]) -> dict[str, int]:
+    """``["memory_mb=512", ...]`` as limits, or ``ValueError`` naming what is wrong."""
+    limits = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in Limits.names() or not value.isdigit():
+            raise ValueError(
+                f"--limit {item!r}: use NAME=WHOLE_NUMBER with NAME one of {', '.join(Limits.names())}"
+            )
+        limits[name] = int(value)
+    Limits(**limits)
+    return limits
+
+
+def sandbox_or_refuse(args) -> str | None:
+    """Check the sandbox before any student code runs; the refusal's text when there is none."""
+    if not args.sandbox:
+        from .sandboxed_execute import NO_SANDBOX_WARNING
+
+        print(f"WARNING: {NO_SANDBOX_WARNING}", file=sys.stderr)
+        return None
+    from .sandbox import SandboxUnavailable, check
+
+    try:
+        print(check())
+    except SandboxUnavailable as err:
+        return (
+            f"Grading refused: this machine cannot sandbox student code ({err}). Nothing was "
+            "graded. Install bubblewrap, or pass --no-sandbox to grade without it (student "
+            "code then runs with your rights)."
+        )
+    return None
+
+
 def run(root, args) -> int:
+    try:
+        limits = parse_limits(args.limit)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    if args.engine == "local":
+        refusal = sandbox_or_refuse(args)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 3
     if not args.no_collect and args.student is None:
         try:
             collect(root, args.assignment)
@@ -88,6 +146,8 @@ def run(root, args) -> int:
         db_url=args.db_url,
         timeout=args.timeout,
         reveal=args.reveal,
+        sandbox=args.sandbox,
+        limits=limits,
         progress=progress,
     )
     elapsed = time.perf_counter() - started

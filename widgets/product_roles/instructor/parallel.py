@@ -8,9 +8,9 @@ Two engines run the same task, :func:`.worker.grade_submission`:
   see the course folder at the same path (a shared file system) and reach the
   gradebook, so use PostgreSQL there (``--db postgresql://...``).
 
-Each submission is graded in its own fresh kernel process, the gradebook is the
-course's (SQLite by default), and the grades are the ones ``nbgrader autograde``
-gives. A submission that cannot be graded never stops the batch: it comes back as
+Each submission is graded in its own fresh, sandboxed kernel process (every worker
+has its own sandboxed fork server), the gradebook is the course's (SQLite by
+default), and the grades are the ones ``nbgrader autograde`` gives. A submission that cannot be graded never stops the batch: it comes back as
 a ``failed`` result with its reason.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from multiprocessing import get_context
 
 from .worker import grade_submission
@@ -71,7 +70,8 @@ def grade_class(
     db_url: str | None = None,
     timeout: int | None = None,
     reveal: bool | None = None,
-    fork: bool = True,
+    sandbox: bool = True,
+    limits: dict | None = None,
     progress: Progress | None = None,
 ) -> list[dict]:
     """Autograde every submission of ``assignment`` (or those of ``students``).
@@ -92,8 +92,13 @@ def grade_class(
     timeout : int, optional
         Seconds a cell may run before it is interrupted (nbgrader's ``Execute.timeout``).
     reveal : bool, optional
-        Whether feedback names the expected answer of a wrong card (see
-        :func:`product_roles.grading.score_placements`).
+        Whether feedback names the expected answer of a wrong card (the course's
+        ``TrustedScoring.reveal_key`` by default).
+    sandbox : bool
+        Run every kernel in the grading sandbox (the default). Off, student code runs
+        with the grader's rights.
+    limits : dict, optional
+        Sandbox limits by name (see :class:`.sandbox.Limits`), over the course's.
     progress : callable, optional
         Called as ``progress(done, total, result)`` after each submission.
 
@@ -110,7 +115,10 @@ def grade_class(
     if not students:
         return []
     _ensure_students(root, students, db_url)
-    options = {"db_url": db_url, "timeout": timeout, "reveal": reveal, "fork": fork}
+    options = {
+        "db_url": db_url, "timeout": timeout, "reveal": reveal, "sandbox": sandbox,
+        "limits": limits,
+    }  # fmt: skip
     if engine == "local":
         results = _run_local(root, assignment, students, workers, options, progress)
     elif engine == "dask":
@@ -138,34 +146,10 @@ def _worker_context():
     return get_context("spawn")
 
 
-@contextmanager
-def _shared_fork_server(enabled: bool):
-    """One kernel fork server for all local workers, named to them in the environment."""
-    from .forkkernel import SHARED_ENV, ForkServer
-
-    if not enabled:
-        yield
-        return
-    server = ForkServer()
-    before = os.environ.get(SHARED_ENV)
-    os.environ[SHARED_ENV] = server.path
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(SHARED_ENV, None)
-        else:
-            os.environ[SHARED_ENV] = before
-        server.close()
-
-
 def _run_local(root, assignment, students, workers, options, progress) -> list[dict]:
     workers = min(workers or default_workers(), len(students))
     results = []
-    with (
-        _shared_fork_server(options["fork"]),
-        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool,
-    ):
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         futures = {
             pool.submit(grade_submission, root, assignment, student, **options): student
             for student in students

@@ -62,6 +62,11 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def create_kernel_manager(self):
+        # As nbclient does: the notebook names its kernel when nothing else did.
+        if not self.kernel_name:
+            name = self.nb.metadata.get("kernelspec", {}).get("name")
+            if name is not None:
+                self.kernel_name = name
         settings = Limits(**self.limits)
         self.km = self.kernel_manager_class(
             kernel_name=self.kernel_name,

@@ -2,23 +2,22 @@
 
 A worker loads nbgrader and the course's configuration once and then grades one
 submission per call, in place (``autograded/<student>/<assignment>/``), writing the
-grades to the course's gradebook exactly as ``nbgrader autograde --student`` would.
-The changes are where kernels come from, a fork server that has already imported
-the kernel's modules (see :mod:`.forkkernel`), so a submission pays for a fresh
-process but not for the imports, and a worker that keeps its gradebook connection
-(see :mod:`.warm`).
+grades to the course's gradebook exactly as ``nbgrader autograde --student`` would,
+through the course's pipeline (:mod:`.pipeline`): card sorts scored by the trusted
+grader, every kernel forked from the worker's own sandboxed fork server
+(:mod:`.forkkernel`). What went wrong in a submission is read from the structured
+records the pipeline writes (:func:`.trusted.read_records`), not from its log.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import time
 import warnings
 from dataclasses import asdict, dataclass
-from functools import cache
 
-from ..grading import REVEAL_ENV
 from .course import Course, load_config
 
 RETRIES = 3
@@ -46,22 +45,6 @@ class Result:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@cache
-def _fork_execute():
-    from nbgrader.preprocessors import Execute
-
-    from .forkkernel import ForkKernelManager
-
-    class ForkExecute(Execute):
-        """nbgrader's Execute, with kernels from the fork server (its config still applies)."""
-
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("kernel_manager_class", ForkKernelManager)
-            super().__init__(*args, **kwargs)
-
-    return ForkExecute
 
 
 def _autograde(course: Course, assignment: str, student: str, config) -> dict:
@@ -109,12 +92,23 @@ def _reason(log: str) -> str:
 
 
 def _notes(course: Course, assignment: str, student: str, expected: set[str]) -> str:
-    """What went wrong inside a graded submission, read from its autograded notebooks."""
+    """What went wrong inside a graded submission, from the grading records and notebooks."""
     import json
 
-    notes, seen = [], set()
-    folder = course.folder("autograded") / student / assignment
-    for path in sorted(folder.glob("*.ipynb")):
+    from .trusted import read_records
+
+    notes = []
+    graded = course.folder("autograded") / student / assignment
+    for record in read_records(graded):
+        notebook = record.get("notebook", "")
+        if "error" in record:
+            notes.append(f"{notebook}: {record['error']}")
+        for event in record.get("execution", {}).get("events", []):
+            notes.append(f"{notebook}: {event}")
+        for grade_id, verdict in record.get("verdicts", {}).items():
+            if verdict.get("problem"):
+                notes.append(f"{grade_id}: {verdict['problem']}")
+    for path in sorted(graded.glob("*.ipynb")):
         try:
             # Plain JSON: nbgrader has just written and validated this file.
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -122,24 +116,25 @@ def _notes(course: Course, assignment: str, student: str, expected: set[str]) ->
             notes.append(f"{path.name} could not be read back: {err}")
             continue
         for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            grade_id = meta.get("grade_id", "")
-            seen.add(f"{path.stem}/{grade_id}")
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
+                if output.get("output_type") == "error" and output.get("ename") != "NotRun":
                     error = f"{output.get('ename')}: {output.get('evalue')}"
                     notes.append(f"{grade_id or 'a cell'}: {error}"[:200])
-            if meta.get("grade") and cell.get("cell_type") == "code":
-                text = "".join(
-                    "".join(o.get("text", ""))
-                    for o in cell.get("outputs", [])
-                    if o.get("output_type") == "stream"
-                )
-                first = text.strip().splitlines()[:1]
-                if first and ("could not" in first[0] or "No saved answers" in first[0]):
-                    notes.append(f"{grade_id}: {first[0]}")
+    submitted = course.folder("submitted") / student / assignment
+    seen = set()
+    for path in sorted(submitted.glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue  # nbgrader says what is wrong with such a notebook
+        for cell in cells if isinstance(cells, list) else []:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+            seen.add(f"{path.stem}/{meta.get('grade_id', '')}")
     for missing in sorted(expected - seen):
-        notes.append(f"{missing}: the graded cell was deleted from the submission")
+        notes.append(
+            f"{missing}: the graded cell was deleted from the submission (restored to grade it)"
+        )
     return " | ".join(dict.fromkeys(notes))[:1000]
 
 
@@ -175,7 +170,8 @@ def grade_submission(
     *,
     db_url: str | None = None,
     timeout: int | None = None,
-    fork: bool = True,
+    sandbox: bool = True,
+    limits: dict | None = None,
     reveal: bool | None = None,
 ) -> dict:
     """Autograde ``student``'s ``assignment`` in the course at ``root``; return a :class:`Result` dict.
@@ -183,34 +179,28 @@ def grade_submission(
     Never raises for a bad submission: a submission nbgrader cannot grade gets the
     score the gradebook holds for it (0 for what was not graded) and the reason.
 
-    With ``fork`` (the default) kernels come from the worker's fork server and the
-    worker reuses its gradebook connections (:mod:`.warm`); without it, each kernel
-    starts from scratch, exactly as in ``nbgrader autograde``.
+    ``sandbox``, ``limits`` and ``reveal`` override the course configuration's
+    ``SandboxedExecute.sandbox``, ``SandboxedExecute.limits`` and
+    ``TrustedScoring.reveal_key``.
     """
     started = time.perf_counter()
     course = Course(root, db_url)
-    overrides = {}
+    overrides: dict[str, dict] = {}
     if timeout is not None:
         overrides["Execute"] = {"timeout": timeout}
     if db_url:
         overrides["CourseDirectory"] = {"db_url": db_url}
-    config = load_config(root, **overrides)
-    if fork:
-        from . import warm
-
-        warm.apply()
-        preprocessors = list(config.Autograde.get("autograde_preprocessors", []))
-        if not preprocessors:
-            from nbgrader.converters import Autograde
-
-            preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
-        from nbgrader.preprocessors import Execute
-
-        config.Autograde.autograde_preprocessors = [
-            _fork_execute() if p is Execute else p for p in preprocessors
-        ]
+    if not sandbox or limits:
+        overrides["SandboxedExecute"] = {
+            "sandbox": sandbox,
+            **({"limits": limits} if limits else {}),
+        }
     if reveal is not None:
-        os.environ[REVEAL_ENV] = "1" if reveal else "0"
+        overrides["TrustedScoring"] = {"reveal_key": reveal}
+    config = load_config(root, **overrides)
+    from . import warm
+
+    warm.apply()
     outcome: dict = {}
     for _attempt in range(RETRIES):
         # nbgrader's own warnings are shown, never raised, whatever filters the
@@ -237,5 +227,5 @@ def grade_submission(
             else _reason(outcome.get("log", "") + "\n" + outcome.get("error", ""))
         ),
         seconds=round(time.perf_counter() - started, 3),
-        worker=f"{os.uname().nodename}:{os.getpid()}",
+        worker=f"{platform.node()}:{os.getpid()}",
     ).to_dict()

@@ -77,7 +77,9 @@ def judge_submitted(folder: str | os.PathLike, exercise: str, key: dict, reveal:
 
 def _combine(verdicts: list[Verdict]) -> Verdict:
     lines = tuple(line for verdict in verdicts for line in verdict.lines)
-    return Verdict(sum(v.points for v in verdicts), sum(v.max_points for v in verdicts), lines)
+    problem = " ".join(v.problem for v in verdicts if v.problem)
+    points = sum(v.points for v in verdicts)
+    return Verdict(points, sum(v.max_points for v in verdicts), lines, problem)
 
 
 class TrustedScoring(NbGraderPreprocessor):

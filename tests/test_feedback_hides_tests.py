@@ -1,0 +1,94 @@
+"""No feedback page shows a line of a hidden test, whichever command made it and whatever the key setting.
+
+For every assignment, one student is graded by plain ``nbgrader autograde`` and one
+by ``product-roles grade``; their feedback is made by ``nbgrader generate_feedback``
+and by ``product-roles feedback``, once with the key revealed and once hidden. Each
+page must hold the verdict lines and no line of any hidden test; with the key
+hidden, no wrong card's line names what was expected.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import BIN, assignments, nbgrader, tool_env
+from grading_course import keys_of, scratch_course
+from product_roles.instructor.keys import HIDDEN
+from product_roles.instructor.simulate import submit
+
+pytestmark = pytest.mark.slow
+
+
+def _placements(assignment: str) -> dict[str, dict[str, str]]:
+    """Every other card right, the rest in a role the key does not accept."""
+    chosen: dict[str, dict[str, str]] = {}
+    for key in keys_of(assignment):
+        roles = sorted({r for accepted in key.answers.values() for r in accepted})
+        chosen[key.exercise] = {
+            card: accepted[0] if n % 2 else next(r for r in roles if r not in accepted)
+            for n, (card, accepted) in enumerate(key.answers.items())
+        }
+    return chosen
+
+
+def _hidden_lines(course: Path) -> list[str]:
+    lines = []
+    for path in (course / "solutions").glob("*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if HIDDEN[0] in cell.source:
+                hidden = cell.source.split(HIDDEN[0], 1)[1].split(HIDDEN[1], 1)[0]
+                lines += [line.strip() for line in hidden.splitlines() if len(line.strip()) > 12]
+    return lines
+
+
+def _page_text(page: Path) -> str:
+    """What a reader of the page sees: the HTML without its tags, entities decoded."""
+    body = page.read_text(encoding="utf-8")
+    body = re.sub(r"<style.*?</style>|<script.*?</script>", "", body, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["key-revealed", "key-hidden"])
+def graded(request, tmp_path_factory):
+    reveal = request.param
+    course = scratch_course(tmp_path_factory.mktemp("feedback"), assignments())
+    for assignment in assignments():
+        for student in ("plain", "ours"):
+            submit(course / "exercises" / assignment, course / "submitted", student,
+                   _placements(assignment))  # fmt: skip
+        env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
+        nbgrader("autograde", assignment, "--student", "plain", cwd=course, **env)
+        flag = "--reveal-key" if reveal else "--hide-key"
+        product_roles("grade", assignment, "--no-collect", "--student", "ours", flag, cwd=course)
+        nbgrader("generate_feedback", assignment, "--student", "plain", cwd=course)
+        product_roles("feedback", assignment, "--student", "ours", cwd=course)
+    return course, reveal
+
+
+def product_roles(*args: str, cwd: Path) -> None:
+    result = subprocess.run([str(BIN / "product-roles"), *args], cwd=cwd, env=tool_env(),
+                            capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("student", ["plain", "ours"])
+def test_no_feedback_page_shows_a_hidden_test(graded, student):
+    course, reveal = graded
+    hidden = _hidden_lines(course)
+    assert hidden, "the hidden tests were found"
+    pages = sorted((course / "feedback" / student).glob("*/*.html"))
+    assert len(pages) == len(assignments())
+    for page in pages:
+        text = _page_text(page)
+        assert "cards right." in text, f"{page.name} shows the verdicts"
+        assert HIDDEN[0] not in text and HIDDEN[1] not in text
+        assert "KEY = {" not in text
+        for line in hidden:
+            assert line not in text, f"{page.name} shows a hidden line: {line[:60]}"
+        assert ("; expected " in text) == reveal, page.name

@@ -1,9 +1,13 @@
-"""Benchmark: a class graded by plain sequential nbgrader and by the project's parallel grader.
+"""Benchmark: a class graded by plain sequential nbgrader and by the project's grader, sandboxed or not.
 
-Both grade the same simulated submissions, on the same machine, in the same run, in
-two copies of one course. The script prints the time of each, their ratio, each
-one's cost per submission against the floor (a fresh kernel executing an empty
-notebook), and checks that both gave every student the same grade on every cell.
+Three runs grade the same simulated submissions, on the same machine, in the same
+run, each in its own copy of one course: plain sequential ``nbgrader autograde``
+with nbgrader's stock pipelines (hidden tests in an unsandboxed kernel),
+``product-roles grade`` (trusted scoring, every kernel sandboxed), and
+``product-roles grade --no-sandbox``. The script prints the time of each, the
+ratios, each one's cost per submission against the floor (a fresh kernel executing
+an empty notebook), and checks that all three gave every student the same grade on
+every cell.
 
 Run from the repository root::
 
@@ -101,36 +105,43 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
+        from product_roles.instructor.simulate import use_stock_nbgrader
+
         (tmp / "seq").mkdir()
         sequential = make_course(tmp / "seq", options.assignment)
         simulate(sequential, options.assignment, options.students, options.seed)
-        shutil.copytree(sequential, tmp / "par" / "course")
-        parallel = tmp / "par" / "course"
+        sandboxed = shutil.copytree(sequential, tmp / "sandboxed" / "course")
+        unsandboxed = shutil.copytree(sequential, tmp / "unsandboxed" / "course")
+        use_stock_nbgrader(sequential)
 
         floor = floor_seconds()
         seq_time, _ = run([BIN / "nbgrader", "autograde", options.assignment], sequential)
         command = [BIN / "product-roles", "grade", options.assignment, "--quiet"]
         if options.workers:
             command += ["--workers", str(options.workers)]
-        par_time, _ = run(command, parallel)
+        box_time, _ = run(command, sandboxed)
+        open_time, _ = run([*command, "--no-sandbox"], unsandboxed)
 
-        seq_grades, par_grades = (
-            grades(sequential, options.assignment),
-            grades(parallel, options.assignment),
+        seq_grades = grades(sequential, options.assignment)
+        identical = len(seq_grades) > 0 and all(
+            grades(course, options.assignment) == seq_grades for course in (sandboxed, unsandboxed)
         )
-        identical = seq_grades == par_grades and len(seq_grades) > 0
         n = options.students
         figures = {
             "students": n,
             "cpus": os.cpu_count(),
             "floor_empty_notebook_s": round(floor, 3),
             "sequential_nbgrader_s": round(seq_time, 1),
-            "parallel_s": round(par_time, 1),
-            "speedup": round(seq_time / par_time, 2),
+            "sandboxed_s": round(box_time, 1),
+            "unsandboxed_s": round(open_time, 1),
+            "speedup_sandboxed_vs_sequential": round(seq_time / box_time, 2),
+            "speedup_unsandboxed_vs_sequential": round(seq_time / open_time, 2),
+            "sandbox_overhead": round(box_time / open_time - 1, 3),
             "sequential_per_submission_s": round(seq_time / n, 3),
-            "parallel_per_submission_s": round(par_time / n, 3),
+            "sandboxed_per_submission_s": round(box_time / n, 3),
+            "unsandboxed_per_submission_s": round(open_time / n, 3),
             "sequential_per_submission_over_floor": round(seq_time / n / floor, 2),
-            "parallel_per_submission_over_floor": round(par_time / n / floor, 2),
+            "sandboxed_per_submission_over_floor": round(box_time / n / floor, 2),
             "grades_compared": len(seq_grades),
             "grades_identical": identical,
         }
@@ -139,7 +150,7 @@ def main() -> None:
     if options.json:
         options.json.write_text(json.dumps(figures, indent=2) + "\n")
     if not identical:
-        sys.exit("the two runs gave different grades")
+        sys.exit("the runs gave different grades")
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ print('ENV', dict(os.environ))
 for pid in os.listdir('/proc'):
     if pid.isdigit():
         try:
-            print('STOLEN', pid, open(f'/proc/{pid}/environ').read())
+            print('ENVIRON', pid, open(f'/proc/{pid}/environ').read())
         except OSError:
             pass
 """,

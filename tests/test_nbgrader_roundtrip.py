@@ -85,8 +85,17 @@ def student_submits(course, student, placements=None, edit=None):
     nbgrader("submit", ASSIGNMENT, *where, f"--student={student}", cwd=home)
 
 
+HALF = {
+    card: role if i % 2 == 0 else WRONG_FOR[role] for i, (card, role) in enumerate(RIGHT.items())
+}
+
+
 def place_half_in_code(nb):
-    """Bob answers in the solution cell, with code, half of the cards right."""
+    """Bob answers in the solution cell, with code, half of the cards right.
+
+    He ran the cell, so his answers file holds those placements: grading scores the
+    file as submitted and never what a kernel writes while it grades.
+    """
     cell = next(
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "place-cards"
     )
@@ -109,7 +118,7 @@ def tamper_with_the_test(nb):
 def graded(course):
     nbgrader("release_assignment", ASSIGNMENT, "--force", cwd=course)
     student_submits(course, "alice", placements=RIGHT)
-    student_submits(course, "bob", edit=place_half_in_code)
+    student_submits(course, "bob", placements=HALF, edit=place_half_in_code)
     student_submits(course, "carol")
     student_submits(course, "dave", edit=tamper_with_the_test)
     nbgrader("collect", ASSIGNMENT, cwd=course)

@@ -1,9 +1,11 @@
-"""Parallel grading gives exactly the grades of a sequential `nbgrader autograde` run.
+"""Trusted, sandboxed grading gives honest students exactly the grades of plain nbgrader.
 
-The same simulated class is graded three ways, each in its own copy of one course:
-plain `nbgrader autograde` (one submission after another), the project's local
-workers, and a Dask LocalCluster; every student's score on every graded cell must
-be equal. A PostgreSQL gradebook on a real server gets the same grades too.
+The same simulated class of honest students is graded in copies of one course: by
+plain sequential `nbgrader autograde` with nbgrader's stock pipelines (the grades
+they got before trusted grading), by plain `nbgrader autograde` with the course's
+trusted pipelines, by the project's local workers sandboxed and not, and by a Dask
+LocalCluster; every student's score on every graded cell must be equal. A
+PostgreSQL gradebook on a real server gets the same grades too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from conftest import nbgrader
 from grading_course import cell_grades, scratch_course, simulate_class
 from postgres_server import postgres_server
 from product_roles.instructor.parallel import grade_class
+from product_roles.instructor.simulate import use_stock_nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +33,27 @@ def courses(tmp_path_factory):
     course = scratch_course(base / "sequential", [ASSIGNMENT])
     students = simulate_class(course, ASSIGNMENT, STUDENTS)
     copies = {}
-    for name in ("local", "dask", "postgres"):
+    for name in ("trusted-nbgrader", "local", "unsandboxed", "dask", "postgres"):
         copies[name] = shutil.copytree(course, base / name / "course")
+    use_stock_nbgrader(course)
     nbgrader("autograde", ASSIGNMENT, cwd=course)
     sequential = cell_grades(course, ASSIGNMENT)
     assert len(sequential) == 2 * STUDENTS  # two graded cells each
     assert len({score for score in sequential.values()}) > 2, "the class should vary"
     return copies, students, sequential
+
+
+def test_trusted_nbgrader_matches_stock_nbgrader(courses):
+    copies, _, sequential = courses
+    nbgrader("autograde", ASSIGNMENT, cwd=copies["trusted-nbgrader"])
+    assert cell_grades(copies["trusted-nbgrader"], ASSIGNMENT) == sequential
+
+
+def test_unsandboxed_workers_match_stock_nbgrader(courses):
+    copies, students, sequential = courses
+    results = grade_class(copies["unsandboxed"], ASSIGNMENT, workers=2, sandbox=False)
+    assert [r["student"] for r in results] == students
+    assert cell_grades(copies["unsandboxed"], ASSIGNMENT) == sequential
 
 
 def test_local_workers_match_sequential_nbgrader(courses):

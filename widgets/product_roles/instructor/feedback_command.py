@@ -1,8 +1,10 @@
 """Generate each student's feedback (HTML) from the autograded notebooks, and optionally release it.
 
-Feedback shows every hidden test's output: one line per card saying whether it was
-right, and why. Whether it also names the expected role of a wrong card was decided
-when grading (``product-roles grade --hide-key``); see docs/instructor-guide.md.
+Feedback shows the trusted grader's verdicts: one line per card saying whether it
+was right, and why, and never a hidden test's source (the course's
+``GenerateFeedback`` pipeline strips them). Whether a line also names the expected
+role of a wrong card was decided when grading (``product-roles grade --hide-key``);
+see docs/instructor-guide.md.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 ``nbgrader_config.py`` calls :func:`trusted_grading` on its configuration, so plain
 ``nbgrader autograde`` and ``nbgrader generate_feedback`` run these pipelines exactly
 as ``product-roles grade`` and ``product-roles feedback`` do. They are nbgrader's own
-default pipelines with three steps put in: :class:`.trusted.TrustedScoring` while a
-submission is sanitized, :class:`.sandboxed_execute.SandboxedExecute` in place of
+default pipelines with these steps put in: :class:`.trusted.ForgetUnknownCells` and
+:class:`.trusted.TrustedScoring` while a submission is sanitized, :class:`.sandboxed_execute.SandboxedExecute` in place of
 nbgrader's ``Execute``, :class:`.trusted.RecordTrustedScores` after the grades are
 saved, and :class:`.trusted.StripHiddenTests` before a feedback page is rendered.
 """
@@ -29,7 +29,7 @@ def trusted_grading(c) -> None:
     )
 
     from .sandboxed_execute import SandboxedExecute
-    from .trusted import RecordTrustedScores, StripHiddenTests, TrustedScoring
+    from .trusted import ForgetUnknownCells, RecordTrustedScores, StripHiddenTests, TrustedScoring
 
     # A deleted test cell comes back, so its score is recorded like any other.
     c.OverwriteCells.add_missing_cells = True
@@ -37,6 +37,7 @@ def trusted_grading(c) -> None:
         ClearOutput,
         DeduplicateIds,
         OverwriteKernelspec,
+        ForgetUnknownCells,
         OverwriteCells,
         TrustedScoring,
         CheckCellMetadata,

@@ -20,7 +20,7 @@ import json
 import threading
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List
@@ -115,6 +115,14 @@ class SandboxedExecute(Execute):
                     for index, cell in enumerate(self.nb.cells):
                         try:
                             self.preprocess_cell(cell, resources, index)
+                        except CellTimeoutError:
+                            # Still busy after the interrupt: it will not stop by itself.
+                            self._stop(
+                                f"a cell went on after the {self.timeout} s time-out "
+                                "and its interrupt"
+                            )
+                            self._not_run(index, self._stopped_because)
+                            break
                         except (DeadKernelError, RuntimeError) as err:
                             self._not_run(index, self._why_stopped(err))
                             break

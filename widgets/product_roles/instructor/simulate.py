@@ -45,6 +45,21 @@ def submit(
     return folder
 
 
+def use_stock_nbgrader(course: str | os.PathLike) -> None:
+    """Make ``course`` grade with nbgrader's stock pipelines, for a side-by-side comparison.
+
+    Its ``nbgrader_config.py`` keeps the course's folders and settings but no longer
+    calls :func:`.pipeline.trusted_grading`: hidden tests run in an unsandboxed kernel,
+    as plain nbgrader runs them anywhere else. Honest submissions must get exactly the
+    grades the trusted pipeline gives them.
+    """
+    path = Path(course) / "nbgrader_config.py"
+    text = path.read_text(encoding="utf-8")
+    if "\ntrusted_grading(c)\n" not in text:
+        raise ValueError(f"{path} does not call trusted_grading(c)")
+    path.write_text(text.replace("\ntrusted_grading(c)\n", "\n# stock nbgrader pipelines\n"))
+
+
 def random_placements(
     keys: list[HiddenKey], rng: random.Random, skill: float
 ) -> dict[str, dict[str, str]]:

@@ -41,8 +41,10 @@ from .keys import keys_in_cell, strip_hidden
 SCORERS = frozenset({"score_placements"})
 RECORDS = ".grading"
 
-# Verdicts judged while sanitizing, waiting for the same submission's grades to be saved.
+# Verdicts judged while sanitizing, waiting for the same submission's grades to be saved,
+# and what sanitizing had to set right in the notebook.
 _pending: dict[tuple[str, str, str, str], dict[str, Verdict]] = {}
+_corrected: dict[tuple[str, str, str, str], list[str]] = {}
 
 
 def _submission(resources) -> tuple[str, str, str, str]:
@@ -100,6 +102,7 @@ class TrustedScoring(NbGraderPreprocessor):
         folder = resources["metadata"]["path"]  # the submission as it came in
         with Gradebook(db_url) as gradebook:
             cells = trusted_cells(gradebook, notebook, assignment)
+
         verdicts = {
             grade_id: _combine(
                 [judge_submitted(folder, exercise, key, self.reveal_key)
@@ -112,6 +115,31 @@ class TrustedScoring(NbGraderPreprocessor):
             # Other hidden tests stay: nbgrader runs them in the (sandboxed) kernel.
             if cell.metadata.get("nbgrader", {}).get("grade_id") in verdicts:
                 cell.source = strip_hidden(cell.source)
+        return nb, resources
+
+
+class ForgetUnknownCells(NbGraderPreprocessor):
+    """Make plain cells of those a student marked as nbgrader cells that the assignment lacks.
+
+    nbgrader drops the id of such a cell but keeps its flags, and then cannot grade the
+    submission at all; a forged cell should cost nothing but itself. Runs before
+    ``OverwriteCells``.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict):
+        db_url, assignment, student, notebook = _submission(resources)
+        with Gradebook(db_url) as gradebook:
+            known = {c.name for c in gradebook.find_notebook(notebook, assignment).source_cells}
+        corrected = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is not None and meta.get("grade_id") not in known:
+                corrected.append(
+                    f"a cell marked as nbgrader cell {meta.get('grade_id', '(no id)')!r}, which "
+                    "the assignment does not have, was graded as an ordinary cell"
+                )
+                del cell.metadata["nbgrader"]
+        _corrected[(db_url, assignment, student, notebook)] = corrected
         return nb, resources
 
 
@@ -146,11 +174,11 @@ class RecordTrustedScores(NbGraderPreprocessor):
                 grade.auto_score = min(verdict.points, float(grade.max_score))
                 grade.needs_manual_grade = grade.manual_score is not None
             gradebook.db.commit()
-        _write_record(resources, verdicts)
+        _write_record(resources, verdicts, _corrected.pop(key, []))
         return nb, resources
 
 
-def _write_record(resources: dict, verdicts: dict[str, Verdict]) -> None:
+def _write_record(resources: dict, verdicts: dict[str, Verdict], corrected: list[str]) -> None:
     """Save what was judged and how the notebook ran, for the instructor's tools to read."""
     folder = Path(resources["metadata"]["path"]) / RECORDS
     folder.mkdir(exist_ok=True)
@@ -158,6 +186,7 @@ def _write_record(resources: dict, verdicts: dict[str, Verdict]) -> None:
     record = {
         "notebook": notebook,
         "verdicts": {grade_id: asdict(v) for grade_id, v in verdicts.items()},
+        "corrected": corrected,
         "execution": resources.get("product_roles", {}).get("execution", {}),
     }
     (folder / f"{notebook}.json").write_text(json.dumps(record, indent=2) + "\n")

@@ -103,7 +103,7 @@ def _notes(course: Course, assignment: str, student: str, expected: set[str]) ->
         notebook = record.get("notebook", "")
         if "error" in record:
             notes.append(f"{notebook}: {record['error']}")
-        for event in record.get("execution", {}).get("events", []):
+        for event in [*record.get("corrected", []), *record.get("execution", {}).get("events", [])]:
             notes.append(f"{notebook}: {event}")
         for grade_id, verdict in record.get("verdicts", {}).items():
             if verdict.get("problem"):

@@ -396,8 +396,8 @@ class ForkKernelManager(AsyncKernelManager):
     sandbox = Bool(True, help="Run the kernel in the grading sandbox.").tag(config=True)
     limits = Dict(
         help="Resource limits of the kernel (see Limits); unnamed ones keep their defaults."
-    )
-    hidden = List(help="Folders that must not be visible inside the sandbox.")
+    ).tag(config=True)
+    hidden = List(help="Folders that must not be visible inside the sandbox.").tag(config=True)
     passed_env = List(
         ["NBGRADER_EXECUTION"],
         help="Variables of the grader's environment that a sandboxed kernel receives; "

@@ -317,3 +317,26 @@ def product_roles_command(*args: str, cwd: Path, **env: str):
         [str(BIN / "product-roles"), *args], cwd=cwd, env=tool_env(**env),
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
+
+
+def test_the_kernel_holds_no_way_to_the_fork_server(tmp_path):
+    from product_roles.instructor.forkkernel import fork_server
+
+    server = fork_server(sandbox=True)
+    assert server.scratch  # the server is running
+    pipes = {os.fstat(server._process.stdin.fileno()).st_ino,
+             os.fstat(server._process.stdout.fileno()).st_ino}  # fmt: skip
+    (out,) = run(
+        tmp_path,
+        "import os\nseen = set()\nfor fd in os.listdir('/proc/self/fd'):\n"
+        "    try:\n        seen.add(os.fstat(int(fd)).st_ino)\n    except OSError:\n        pass\n"
+        "print(sorted(seen))",
+    )
+    assert pipes.isdisjoint(eval(out))
+
+
+def test_a_root_grader_runs_the_kernel_as_nobody(tmp_path):
+    (out,) = run(tmp_path, "print(open('/proc/self/uid_map').read().split())")
+    inside, outside, _count = eval(out)
+    expected = 65534 if os.geteuid() == 0 else os.getuid()
+    assert (inside, int(outside)) == ("0", expected)

@@ -102,8 +102,8 @@ def test_every_source_is_dated_or_says_why_not(entries):
     for term, match in entries.items():
         source = match["source"]
         assert re.search(r"\((19|20)\d\d\)", source) or re.search(
-            r"no primary source|this course", source
-        ), f"{term}: source has no year"
+            r"no primary source|this course|undated", source
+        ), f"{term}: source has no year, and does not say it is undated"
         assert len(match["body"].split()) >= 8, f"{term}: definition too short to be plain"
 
 

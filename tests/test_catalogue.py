@@ -71,6 +71,16 @@ def test_card_texts_do_not_give_the_answer_away():
         ),
         (lambda d: d["roles"][1].pop("label"), "role #2: field 'label' is missing"),
         (
+            lambda d: d["cards"][2].pop("verification"),
+            "card '{id2}': field 'verification' is missing",
+        ),
+        (lambda d: d.pop("scenarios"), "catalogue: field 'scenarios' is missing"),
+        (lambda d: d["scenarios"].pop("verification"), "scenarios: describe exactly"),
+        (
+            lambda d: d["scenarios"]["ai_era"].update(sources=["nowhere"]),
+            "scenario 'ai_era': field 'sources' names unknown source 'nowhere'",
+        ),
+        (
             lambda d: next(iter(d["sources"].values())).update(year="2020"),
             "field 'year' should be int",
         ),

@@ -401,7 +401,7 @@ def catalogue_key(
         if not accepted:
             raise ValueError(f"card {card.id!r} has no {era} holder among {tuple(roles)}")
         key[card.id] = accepted
-        note = card.explanation if era == "traditional" else card.shift
+        note = card.note(era)
         if card.contested:
             unoffered = tuple(r for r in card.holders(era) if r not in roles)
             note += _contested_note(accepted, card.contested_why, catalogue, unoffered)

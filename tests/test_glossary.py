@@ -64,6 +64,8 @@ NOT_TERMS = {
     "cagan",
     "pichler",
     "scrum guide",
+    # the label of a judgement exercise's scoring table
+    "rubric",
 }
 OWN_NOTEBOOKS = sorted((ROOT / "course").glob("0[2-4]-*.ipynb"))
 

@@ -6,7 +6,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles.catalogue import CatalogueError, load, loads, parse
+from product_roles.catalogue import ERAS, CatalogueError, load, loads, parse
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,17 @@ def test_every_card_cites_a_dated_source_and_contested_cards_say_why():
     for card in catalogue.cards:
         assert all(catalogue.sources[s].year >= 1990 for s in card.sources), card.id
         assert card.contested == bool(card.contested_why.strip()), card.id
+
+
+def test_a_card_is_contested_exactly_when_some_setting_accepts_several_roles():
+    """A sort that accepts several answers must tell the learner why, and a card
+    flagged contested must accept more than one answer somewhere."""
+    wrong = [
+        card.id
+        for card in load().cards
+        if card.contested != any(len(card.holders(era)) > 1 for era in ERAS)
+    ]
+    assert not wrong, f"contested flag disagrees with the accepted roles: {wrong}"
 
 
 def test_card_texts_do_not_give_the_answer_away():
@@ -59,6 +70,16 @@ def test_card_texts_do_not_give_the_answer_away():
             "field 'id' repeats an earlier card",
         ),
         (lambda d: d["roles"][1].pop("label"), "role #2: field 'label' is missing"),
+        (
+            lambda d: d["cards"][2].pop("verification"),
+            "card '{id2}': field 'verification' is missing",
+        ),
+        (lambda d: d.pop("scenarios"), "catalogue: field 'scenarios' is missing"),
+        (lambda d: d["scenarios"].pop("verification"), "scenarios: describe exactly"),
+        (
+            lambda d: d["scenarios"]["ai_era"].update(sources=["nowhere"]),
+            "scenario 'ai_era': field 'sources' names unknown source 'nowhere'",
+        ),
         (
             lambda d: next(iter(d["sources"].values())).update(year="2020"),
             "field 'year' should be int",

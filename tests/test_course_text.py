@@ -28,9 +28,10 @@ def test_question_files_hold_only_known_fields(bank):
     data = yaml.safe_load(bank.read_text("utf-8"))
     for sort in data.get("sorts", []):
         for category in sort["categories"]:
-            assert set(category) == {"id", "label"}, f"{sort['id']}: {category}"
+            assert set(category) - {"role"} == {"id", "label"}, f"{sort['id']}: {category}"
         for card in sort["cards"]:
-            assert set(card) <= {"id", "text", "answer", "why"}, f"{sort['id']}: {card}"
+            known = {"id", "text", "answer", "why", "card", "narrower_because"}
+            assert set(card) <= known, f"{sort['id']}: {card}"
     for question in data.get("questions", []):
         for option in question["options"]:
             assert set(option) <= {"text", "correct", "feedback"}, f"{question['id']}: {option}"
@@ -58,9 +59,15 @@ def test_a_contested_card_with_one_accepted_answer_says_so():
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM"], era="traditional")
     assert 'in this sort only "Product Owner" counts' in notes["acceptance-criteria"]
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM", "ENG"], era="ai_era")
-    assert (
-        '"Product Manager" and "Engineers" are both accepted here' in notes["acceptance-criteria"]
-    )
+    assert '"Engineers" and "Product Owner" are all accepted here' in notes["acceptance-criteria"]
+
+
+def test_a_role_the_sort_does_not_offer_is_named_not_implied_wrong():
+    """Accepting work is the Product Owner's or the whole team's: a sort with only the two
+    product roles must say that the whole team would count too."""
+    _, notes = catalogue_key(["accept-work-as-done"], roles=["PO", "PM"], era="traditional")
+    assert 'also accept "Whole team"' in notes["accept-work-as-done"]
+    assert 'here only "Product Owner" counts' in notes["accept-work-as-done"]
 
 
 def notebook_time(path) -> tuple[int, int]:

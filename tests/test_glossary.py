@@ -64,6 +64,8 @@ NOT_TERMS = {
     "cagan",
     "pichler",
     "scrum guide",
+    # the label of a judgement exercise's scoring table
+    "rubric",
 }
 OWN_NOTEBOOKS = sorted((ROOT / "course").glob("0[2-4]-*.ipynb"))
 
@@ -102,8 +104,8 @@ def test_every_source_is_dated_or_says_why_not(entries):
     for term, match in entries.items():
         source = match["source"]
         assert re.search(r"\((19|20)\d\d\)", source) or re.search(
-            r"no primary source|this course", source
-        ), f"{term}: source has no year"
+            r"no primary source|this course|undated", source
+        ), f"{term}: source has no year, and does not say it is undated"
         assert len(match["body"].split()) >= 8, f"{term}: definition too short to be plain"
 
 

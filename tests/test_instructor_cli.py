@@ -95,7 +95,9 @@ def graded(tmp_path_factory):
     course = scratch_course(tmp_path_factory.mktemp("cli"), [ASSIGNMENT])
     (key,) = keys_of(ASSIGNMENT)
     right = {card: accepted[0] for card, accepted in key.answers.items()}
-    wrong = {card: "TEAM" if role != "TEAM" else "PO" for card, role in right.items()}
+    # A role the key does not accept: contested cards accept several.
+    roles = ("TEAM", "PO", "PM", "ENG")
+    wrong = {card: next(r for r in roles if r not in a) for card, a in key.answers.items()}
     release, submitted = course / "exercises" / ASSIGNMENT, course / "submitted"
     submit(release, submitted, "ana", {ASSIGNMENT: right})
     submit(release, submitted, "ben", {ASSIGNMENT: {**right, **dict(list(wrong.items())[:4])}})
@@ -120,9 +122,10 @@ def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
     assert "Feedback for 3 of 3 students." in done.stdout
     page = (course / "feedback" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "Total: 12 of 16 cards right." in page
-    assert "split-export: placed in TEAM (0/1)" in page
+    assert "order-requests: placed in TEAM (0/1)" in page
     assert "; expected" not in page  # graded with --hide-key
-    assert "fix-crash: right, ENG (1/1). Diagnosing and fixing" in page
+    (key,) = keys_of(ASSIGNMENT)
+    assert f"fix-crash: right, ENG (1/1). {key.why['fix-crash']}" in page
 
 
 def test_report_writes_html_charts_and_csv(graded):
@@ -145,9 +148,9 @@ def test_report_counts_each_misplacement(graded):
 
     course, _ = graded
     stats = collect_stats(course, ASSIGNMENT)
-    split = next(c for c in stats.cards if c.card == "split-export")
-    assert (split.right, split.answered) == (1, 3)  # ben and cy put it in TEAM
-    assert stats.misplacements[(ASSIGNMENT, "split-export", "TEAM")] == 2
+    order = next(c for c in stats.cards if c.card == "order-requests")
+    assert (order.right, order.answered) == (1, 3)  # ben and cy put it in TEAM
+    assert stats.misplacements[(ASSIGNMENT, "order-requests", "TEAM")] == 2
     assert stats.confusion[("PO", "TEAM")] >= 2
 
 

@@ -102,3 +102,33 @@ def test_bad_bank_entries_are_named(raw, mutate, message):
     mutate(data)
     with pytest.raises(CatalogueError, match=message):
         parse_bank(data)
+
+
+def _right_rank(question, pick):
+    lengths = [len(o.text) for o in question.options]
+    right = next(len(o.text) for o in question.options if o.correct)
+    return right == pick(lengths)
+
+
+@pytest.mark.parametrize(("pick", "name"), [(max, "longest"), (min, "shortest")])
+def test_option_length_does_not_give_the_answer_away(pick, name):
+    """A learner who always picks the longest (or shortest) option must not do well."""
+    questions = list(bank()[0].values())
+    giveaways = [q.id for q in questions if _right_rank(q, pick)]
+    assert len(giveaways) * 3 <= len(questions), f"right option is the {name} in {giveaways}"
+
+
+def test_the_right_option_is_not_parked_in_one_place():
+    """Options are shuffled per learner, but the stored order should not hint either."""
+    questions = list(bank()[0].values())
+    places = [next(i for i, o in enumerate(q.options) if o.correct) for q in questions]
+    busiest = max(places.count(place) for place in set(places))
+    assert busiest * 2 <= len(questions), f"right option positions: {places}"
+
+
+def test_each_distractor_names_its_own_misconception():
+    for question in bank()[0].values():
+        feedback = [o.feedback.strip() for o in question.options]
+        assert len(set(feedback)) == len(feedback), question.id
+        assert len({o.text for o in question.options}) == len(question.options), question.id
+        assert len(question.options) >= 3, f"{question.id}: at least two distractors"

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from product_roles import answers, room, room_stats
+from product_roles import answers, load, room, room_stats
 from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
 
 CARDS = ["order-backlog", "market-sizing", "acceptance-criteria"]
@@ -124,7 +124,10 @@ def test_shift_pairs_each_participants_two_sorts(tmp_path):
     criteria = shifts["acceptance-criteria"]
     assert (criteria.both, criteria.moved, criteria.moved_share) == (2, 1, 0.5)
     assert criteria.room_before == "PO"
-    assert criteria.reference_before == ("PO",) and criteria.reference_after == ("PM", "ENG")
+    # The references are the catalogue's accepted roles among the sort's columns.
+    held = load().card("acceptance-criteria")
+    assert criteria.reference_before == tuple(r for r in held.traditional if r in ROLES)
+    assert criteria.reference_after == tuple(r for r in held.ai_era if r in ROLES)
     assert criteria.reference_moves
     assert shifts["order-backlog"].both == 0  # nobody placed it in both sorts
     assert not shifts["market-sizing"].reference_moves

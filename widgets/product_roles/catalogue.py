@@ -18,7 +18,9 @@ from .fields import DataFileError, require_fields
 
 FOCI = ("inward", "outward", "both")
 SOURCE_KINDS = ("primary", "secondary", "survey", "study", "opinion")
-ERAS = ("traditional", "ai_era")
+ERAS = ("traditional", "ai_era", "verification")
+# The settings after AI-assisted coding: each is a scenario with a title and a summary.
+SCENARIOS = ERAS[1:]
 
 _CARD_FIELDS = {
     "id": str,
@@ -26,13 +28,16 @@ _CARD_FIELDS = {
     "focus": str,
     "traditional": list,
     "ai_era": list,
+    "verification": list,
     "explanation": str,
     "shift": str,
+    "verification_note": str,
     "contested": bool,
     "contested_why": str,
     "sources": list,
 }
 _ROLE_FIELDS = {"id": str, "label": str, "description": str}
+_SCENARIO_FIELDS = {"title": str, "short": str, "summary": str, "sources": list}
 _SOURCE_FIELDS = {"title": str, "author": str, "year": int, "url": str, "kind": str}
 _SOURCE_OPTIONAL = {"url"}
 MAX_CARD_TEXT = 90
@@ -64,23 +69,46 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """A setting after AI-assisted coding, argued rather than measured."""
+
+    id: str
+    title: str
+    short: str
+    summary: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Card:
     id: str
     text: str
     focus: str
     traditional: tuple[str, ...]
     ai_era: tuple[str, ...]
+    verification: tuple[str, ...]
     explanation: str
     shift: str
+    verification_note: str
     contested: bool
     contested_why: str
     sources: tuple[str, ...]
 
     def holders(self, era: str) -> tuple[str, ...]:
-        """Return the role ids accepted for this card in ``era`` ("traditional" or "ai_era")."""
+        """Return the role ids accepted for this card in ``era`` (one of :data:`ERAS`)."""
         if era not in ERAS:
             raise ValueError(f"era must be one of {ERAS}, not {era!r}")
-        return self.traditional if era == "traditional" else self.ai_era
+        return getattr(self, era)
+
+    def note(self, era: str) -> str:
+        """Return the text that explains this card's answer in ``era``."""
+        if era not in ERAS:
+            raise ValueError(f"era must be one of {ERAS}, not {era!r}")
+        return {
+            "traditional": self.explanation,
+            "ai_era": self.shift,
+            "verification": self.verification_note,
+        }[era]
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class Catalogue:
     roles: tuple[Role, ...]
     sources: dict[str, Source]
     cards: tuple[Card, ...]
+    scenarios: dict[str, Scenario]
 
     def card(self, card_id: str) -> Card:
         """Return the card with id ``card_id``; raise KeyError naming the unknown id."""
@@ -131,7 +160,9 @@ def parse(data: Any) -> Catalogue:
         Naming the entry (``card 'pricing'``, ``role #2``, ``source 'safe'``) and the field.
     """
     _check_fields(
-        "catalogue", data, {"version": int, "roles": list, "sources": dict, "cards": list}
+        "catalogue",
+        data,
+        {"version": int, "roles": list, "sources": dict, "scenarios": dict, "cards": list},
     )
     if data["version"] != 1:
         raise CatalogueError(f"catalogue: field 'version' is {data['version']}, expected 1")
@@ -151,6 +182,24 @@ def parse(data: Any) -> Catalogue:
         if entry["kind"] not in SOURCE_KINDS:
             raise CatalogueError(f"{where}: field 'kind' must be one of {SOURCE_KINDS}")
         sources[source_id] = Source(id=source_id, **entry)
+
+    scenarios = {}
+    if sorted(data["scenarios"]) != sorted(SCENARIOS):
+        raise CatalogueError(f"scenarios: describe exactly {SCENARIOS}")
+    for scenario_id in SCENARIOS:
+        entry = data["scenarios"][scenario_id]
+        where = f"scenario {scenario_id!r}"
+        _check_fields(where, entry, _SCENARIO_FIELDS)
+        for source_id in entry["sources"]:
+            if source_id not in sources:
+                raise CatalogueError(f"{where}: field 'sources' names unknown source {source_id!r}")
+        scenarios[scenario_id] = Scenario(
+            scenario_id,
+            entry["title"],
+            entry["short"],
+            entry["summary"],
+            tuple(entry["sources"]),
+        )
 
     cards, seen = [], set()
     for index, entry in enumerate(data["cards"], start=1):
@@ -181,11 +230,13 @@ def parse(data: Any) -> Catalogue:
             if source_id not in sources:
                 raise CatalogueError(f"{where}: field 'sources' names unknown source {source_id!r}")
         fields = dict(entry)
-        for name in ("traditional", "ai_era", "sources"):
+        for name in (*ERAS, "sources"):
             fields[name] = tuple(fields[name])
         cards.append(Card(**fields))
 
-    return Catalogue(version=1, roles=tuple(roles), sources=sources, cards=tuple(cards))
+    return Catalogue(
+        version=1, roles=tuple(roles), sources=sources, cards=tuple(cards), scenarios=scenarios
+    )
 
 
 def loads(text: str) -> Catalogue:

@@ -529,3 +529,82 @@ def placement_shift(
         height=460,
     )
     return figure
+
+
+def scenario_totals(catalogue: Catalogue | None = None) -> go.Figure:
+    """Grouped bars: cards that accept each role, before AI and under each AI-era scenario.
+
+    The two scenarios are drawn side by side so that neither reads as the forecast: the
+    bars count what the catalogue accepts, which is argument, not measurement.
+    """
+    from .catalogue import ERAS
+
+    catalogue = catalogue or load()
+    labels = [role.label for role in catalogue.roles]
+    names = {"traditional": "Before AI-assisted coding"}
+    names |= {era: f"Scenario: {s.title}" for era, s in catalogue.scenarios.items()}
+    figure = go.Figure()
+    for era in ERAS:
+        figure.add_bar(
+            name=names[era],
+            x=labels,
+            y=[sum(role.id in c.holders(era) for c in catalogue.cards) for role in catalogue.roles],
+        )
+    figure.update_layout(
+        barmode="group",
+        title="Which roles can claim each responsibility, before AI and in two futures",
+        yaxis_title="Cards that accept this role",
+        legend_title="Setting",
+        template="plotly_white",
+    )
+    return figure
+
+
+def scenario_shift(first, second, catalogue: Catalogue | None = None) -> go.Figure:
+    """Sankey of a learner's two sorts of the same cards under two scenarios.
+
+    ``first`` and ``second`` are practice sorts of catalogue cards, in the course's
+    scenario and in the alternative one (their ids end in the era they were keyed
+    for). Once every card is placed in both, the catalogue's reading of each card
+    (its first accepted role in each scenario) is drawn beside the learner's.
+    """
+    catalogue = catalogue or load()
+    categories = [(c["id"], c["label"]) for c in first.categories]
+    offered = {category for category, _ in categories}
+    eras = ("ai_era", "verification")
+
+    def reading(era: str) -> dict[str, str]:
+        return {
+            card: next(r for r in catalogue.card(card).holders(era) if r in offered)
+            for card in first.placements
+        }
+
+    done = all(v is not None for sort in (first, second) for v in sort.placements.values())
+    figure = placement_shift(
+        first.placements,
+        second.placements,
+        categories,
+        reference=(reading(eras[0]), reading(eras[1])) if done else None,
+        waiting=not done,
+    )
+    short = {era: catalogue.scenarios[era].short for era in eras}
+    for trace in figure.data:
+        trace.node.label = [
+            label.replace("(before)", f"({short['ai_era']})").replace(
+                "(AI era)", f"({short['verification']})"
+            )
+            for label in trace.node.label
+        ]
+    for note in figure.layout.annotations:
+        note.text = (
+            note.text.replace("Your shift", "Your two scenarios")
+            .replace("The course's reference shift", "The catalogue's reading")
+            .replace("both steps", "both sorts")
+        )
+    figure.update_layout(
+        title=(
+            f"Left: {catalogue.scenarios['ai_era'].title}. "
+            f"Right: {catalogue.scenarios['verification'].title}"
+        )
+    )
+    return figure

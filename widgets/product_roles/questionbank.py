@@ -4,7 +4,10 @@ Questions live in ``data/questions/*.yaml`` (one file per notebook) with the res
 the course's content, so a notebook shows a question by id and its answer is not
 printed in the learner's cell.
 The same file holds *custom sorts*: card sorts whose cards are not responsibilities,
-such as claims to sort by the evidence behind them.
+such as claims to sort by the evidence behind them. A custom sort whose columns stand
+for roles says so: each category names its ``role``, the sort names its ``era``, and
+each card names the catalogue ``card`` it stands for, so that a test can hold its key
+to the catalogue's (a ``narrower_because`` note says why a card accepts fewer roles).
 """
 
 from __future__ import annotations
@@ -40,10 +43,27 @@ class CustomSort:
     prompt: str
     categories: tuple[tuple[str, str], ...]
     cards: tuple[dict, ...]
+    era: str = ""
+    roles: tuple[tuple[str, str], ...] = ()
+
+    def role_of(self, category: str) -> str | None:
+        """The catalogue role a category stands for, or None in a sort of claims."""
+        return dict(self.roles).get(category)
 
 
-def _require(where: str, entry: dict, fields: dict) -> None:
-    require_fields(where, entry, fields, error=CatalogueError)
+_CARD_FIELDS = {
+    "id": str,
+    "text": str,
+    "answer": list,
+    "why": str,
+    "card": str,
+    "narrower_because": str,
+}
+_CARD_OPTIONAL = ("card", "narrower_because")
+
+
+def _require(where: str, entry: dict, fields: dict, optional=()) -> None:
+    require_fields(where, entry, fields, optional=optional, error=CatalogueError)
 
 
 def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:
@@ -69,23 +89,40 @@ def parse_bank(data: dict) -> tuple[dict[str, Question], dict[str, CustomSort]]:
     sorts = {}
     for index, entry in enumerate(data["sorts"], start=1):
         where = f"sort {entry.get('id', f'#{index}')!r}"
-        _require(where, entry, {"id": str, "prompt": str, "categories": list, "cards": list})
+        _require(
+            where,
+            entry,
+            {"id": str, "prompt": str, "era": str, "categories": list, "cards": list},
+            optional=("era",),
+        )
         for number, category in enumerate(entry["categories"], start=1):
-            _require(f"{where} category {number}", category, {"id": str, "label": str})
+            _require(
+                f"{where} category {number}",
+                category,
+                {"id": str, "label": str, "role": str},
+                optional=("role",),
+            )
         categories = tuple((c["id"], c["label"]) for c in entry["categories"])
+        roles = tuple((c["id"], c["role"]) for c in entry["categories"] if "role" in c)
+        if roles and (len(roles) != len(categories) or "era" not in entry):
+            raise CatalogueError(
+                f"{where}: field 'role' must be on every category, with the sort's 'era'"
+            )
         ids = {c[0] for c in categories}
         for card in entry["cards"]:
-            _require(
-                f"{where} card {card.get('id')!r}",
-                card,
-                {"id": str, "text": str, "answer": list, "why": str},
-            )
+            label = f"{where} card {card.get('id')!r}"
+            _require(label, card, _CARD_FIELDS, optional=_CARD_OPTIONAL)
             if not set(card["answer"]) <= ids or not card["answer"]:
-                raise CatalogueError(
-                    f"{where} card {card['id']!r}: field 'answer' is not a category"
-                )
+                raise CatalogueError(f"{label}: field 'answer' is not a category")
+            if roles and "card" not in card:
+                raise CatalogueError(f"{label}: field 'card' is missing in a sort of roles")
         sorts[entry["id"]] = CustomSort(
-            entry["id"], entry["prompt"], categories, tuple(entry["cards"])
+            entry["id"],
+            entry["prompt"],
+            categories,
+            tuple(entry["cards"]),
+            era=entry.get("era", ""),
+            roles=roles,
         )
     return questions, sorts
 

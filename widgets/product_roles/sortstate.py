@@ -401,21 +401,31 @@ def catalogue_key(
         if not accepted:
             raise ValueError(f"card {card.id!r} has no {era} holder among {tuple(roles)}")
         key[card.id] = accepted
-        note = card.explanation if era == "traditional" else card.shift
+        note = card.note(era)
         if card.contested:
-            note += _contested_note(accepted, card.contested_why, catalogue)
+            unoffered = tuple(r for r in card.holders(era) if r not in roles)
+            note += _contested_note(accepted, card.contested_why, catalogue, unoffered)
         explanations[card.id] = note
     return key, explanations
 
 
-def _contested_note(accepted: Sequence[str], why: str, catalogue) -> str:
+def _contested_note(
+    accepted: Sequence[str], why: str, catalogue, unoffered: Sequence[str] = ()
+) -> str:
     """Say whether this sort accepts several answers for a contested card.
 
     A card contested in one era may have a single answer in the other (or among the
     roles a sort offers); without saying so, "Contested" next to a wrong verdict reads
-    as a contradiction.
+    as a contradiction. A role the sources accept but the sort does not offer as a
+    column is named, so the note never suggests that it would be wrong.
     """
     labels = [f'"{catalogue.role(r).label}"' for r in accepted]
+    if len(labels) == 1 and unoffered:
+        others = " and ".join(f'"{catalogue.role(r).label}"' for r in unoffered)
+        return (
+            f" (Contested: the sources also accept {others} for this card, which this"
+            f" sort does not offer as a column, so here only {labels[0]} counts. {why})"
+        )
     if len(labels) == 1:
         # The reason concerns the other setting; here it would only lengthen the note.
         return (

@@ -13,7 +13,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from .frontend import resolve_ui
+from .frontend import key_guard_output, resolve_ui, view_module
 from .questionbank import Option, Question, bank
 from .sortstate import with_plain_text
 
@@ -81,7 +81,7 @@ class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):
         The front end; with "core" the object returned is a :class:`CoreMultipleChoice`.
     """
 
-    _esm = _STATIC / "choice.js"
+    _esm = view_module("choice.js")
     _css = _STATIC / "choice.css"
 
     prompt = traitlets.Unicode(help="The question, as shown.").tag(sync=True)
@@ -147,7 +147,10 @@ class CoreMultipleChoice(_ChoiceLogic, ipywidgets.VBox):
         self._feedback = ipywidgets.HTML()
         self._check.on_click(lambda _button: self.check())
         prompt = ipywidgets.Label(self.question.prompt)
-        super().__init__([prompt, self._choice, self._check, self._feedback], **kwargs)
+        # The key guard keeps the notebook's arrow-key shortcuts off the radio buttons.
+        parts = [prompt, self._choice, self._check, self._feedback, key_guard_output()]
+        super().__init__(parts, **kwargs)
+        self.add_class("prq-core")
 
     def _selected(self) -> int | None:
         return self._choice.value

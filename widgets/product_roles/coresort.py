@@ -12,6 +12,7 @@ import html
 
 import ipywidgets as w
 
+from .frontend import key_guard_output
 from .sortstate import UNPLACED_LABEL, SortState
 
 _NO_MARK = "How sure?"
@@ -45,9 +46,9 @@ class CoreCardSort(SortState, w.VBox):
             text = w.HTML(f"<b>{html.escape(card['text'])}</b>")
             verdict = w.HTML()
             self._rows[card["id"]] = {"where": where, "sure": sure, "verdict": verdict}
-            rows.append(
-                w.VBox([w.HBox([where, sure, text], layout={"flex_flow": "row wrap"}), verdict])
-            )
+            row = w.VBox([w.HBox([where, sure, text], layout={"flex_flow": "row wrap"}), verdict])
+            row.add_class("prs-core-card")
+            rows.append(row)
         check = w.Button(
             description="Check my sort", layout={"display": "" if self.can_check else "none"}
         )
@@ -61,7 +62,10 @@ class CoreCardSort(SortState, w.VBox):
             *rows,
             w.HBox([check, reset, self._score]),
             self._status,
+            # Keeps the notebook's single-key shortcuts off a focused dropdown.
+            key_guard_output(),
         ]
+        self.add_class("prs-core")
         self._last = dict(self.placements)
         self.observe(
             self._refresh, names=["placements", "confidence", "feedback", "score", "message"]

@@ -21,9 +21,8 @@ function render({ model, el: host }) {
   // repeat across widgets: the random part keeps element ids unique in the page.
   const prefix = `prs${++viewCount}-${Math.random().toString(36).slice(2, 8)}`;
   const root = el("div", { class: "prs-root", role: "group", "aria-labelledby": `${prefix}-title` });
-  // JupyterLab's command mode would otherwise take arrow keys, A, X, J, K from a
-  // focused <select> inside an output (ipywidgets #3912).
-  root.addEventListener("keydown", (event) => event.stopPropagation());
+  // Keys pressed on the handle or a list are kept from the notebook's shortcuts by
+  // keyguard.js, which anywidget loads in front of this module.
 
   const title = el("p", { class: "prs-title", id: `${prefix}-title` });
   const prompt = el("p", { class: "prs-prompt" });

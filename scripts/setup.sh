@@ -1,9 +1,18 @@
-# Sourced by scripts/course and scripts/test: creates .venv and installs the course
-# into it, once, and again only when pyproject.toml changes.
+# Sourced by scripts/course, scripts/instructor, scripts/slides and scripts/test: creates
+# .venv and installs the course into it, once, and again only when pyproject.toml (or
+# this file) changes. setup_python takes the extra to install ("" for a learner's base
+# install, or instructor, workshop, test).
+#
+# The installer is uv (from PyPI, fetched once into .uv-bootstrap/ when it is not on
+# PATH); PRODUCT_ROLES_INSTALLER=pip uses plain pip instead. Each step says what it
+# does and how far along the set-up is.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
+UV_BOOTSTRAP="$ROOT/.uv-bootstrap"
+# Packages the course never uses that a dependency pulls in; see the file.
+UV_OVERRIDES="$ROOT/scripts/uv-overrides.txt"
 
 find_python() {
   for candidate in "${PYTHON:-}" python3 python; do
@@ -18,23 +27,71 @@ find_python() {
   exit 1
 }
 
-setup_python() {
-  local extras="${1:-}" stamp want target="$ROOT"
-  [ -n "$extras" ] && target="$ROOT[$extras]"
-  if [ ! -x "$VENV/bin/python" ]; then
-    echo "Creating $VENV"
-    "$(find_python)" -m venv "$VENV"
+SETUP_STARTED=$SECONDS
+step() {
+  # "[set-up 2/3, 4 s] what happens now": the step, its number, the time so far.
+  echo "[set-up $1/$2, $((SECONDS - SETUP_STARTED)) s] $3" >&2
+}
+
+find_uv() {
+  # Prints the uv to use, fetching it with the Python's own pip when it is not on PATH;
+  # prints nothing when plain pip is asked for or uv cannot be had.
+  [ "${PRODUCT_ROLES_INSTALLER:-uv}" = pip ] && return 0
+  if command -v uv >/dev/null 2>&1; then
+    command -v uv
+  elif [ -x "$UV_BOOTSTRAP/bin/uv" ]; then
+    echo "$UV_BOOTSTRAP/bin/uv"
+  elif "$1" -m pip --version >/dev/null 2>&1; then
+    step 1 3 "Fetching the installer uv from PyPI into $UV_BOOTSTRAP" >&2
+    if "$1" -m pip install --quiet --disable-pip-version-check --target "$UV_BOOTSTRAP" "uv>=0.5" \
+      2> >(grep -v -e "is ignored: it is neither a file nor a directory" -e "as the 'root' user" >&2); then
+      echo "$UV_BOOTSTRAP/bin/uv"
+    fi
   fi
+}
+
+install_with_uv() {
+  local uv="$1" python="$2" target="$3"
+  if [ ! -x "$VENV/bin/python" ]; then
+    step 2 3 "Creating the environment $VENV"
+    "$uv" venv --quiet --python "$python" "$VENV"
+  fi
+  step 3 3 "Installing the course ($target) and its dependencies with uv; it lists what it installs"
+  "$uv" pip install --python "$VENV/bin/python" --override "$UV_OVERRIDES" -e "$target"
+}
+
+install_with_pip() {
+  local python="$1" target="$2"
+  if [ ! -x "$VENV/bin/python" ]; then
+    step 1 3 "Creating the environment $VENV"
+    "$python" -m venv "$VENV"
+  fi
+  step 2 3 "Updating pip"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+  step 3 3 "Installing the course ($target) and its dependencies with pip (a minute or more)"
+  # Mirrors configured on some machines warn once per package; the rest is kept.
+  "$VENV/bin/python" -m pip install --progress-bar off -e "$target" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) |
+    grep -E "^(Collecting|Successfully installed)" | sed -e 's/^Collecting /  getting /' || true
+  "$VENV/bin/python" -m pip show --quiet product-roles-course >/dev/null
+}
+
+setup_python() {
+  local extras="${1:-}" stamp want target="$ROOT" python uv
+  [ -n "$extras" ] && target="$ROOT[$extras]"
   stamp="$VENV/.installed-${extras:-base}"
-  want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" | cksum)"
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/setup.sh" "$UV_OVERRIDES" | cksum)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "Installing the course package and its dependencies into $VENV"
-    # Mirrors configured on some machines warn once per package; the rest is kept.
-    {
-      "$VENV/bin/python" -m pip install --quiet --upgrade pip
-      "$VENV/bin/python" -m pip install --quiet -e "$target"
-    } 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+    python="$(find_python)"
+    uv="$(find_uv "$python")"
+    if [ -n "$uv" ]; then
+      install_with_uv "$uv" "$python" "$target"
+    else
+      install_with_pip "$python" "$target"
+    fi
     echo "$want" >"$stamp"
+    echo "[set-up done in $((SECONDS - SETUP_STARTED)) s]" >&2
   fi
   # JupyterLab's news pop-up would cover the first exercise, and there is no news
   # to fetch offline: the course's JupyterLab starts with it off.

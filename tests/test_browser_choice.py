@@ -1,10 +1,13 @@
 """The multiple-choice question in a real JupyterLab: long options wrap, a check
-reaches the kernel and its verdict comes back, and axe finds nothing serious."""
+reaches the kernel and its verdict comes back, the arrow keys choose, the choice is
+saved and survives a kernel restart in the same order, and axe finds nothing serious."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +37,22 @@ def page(request, tmp_path_factory):
         open_notebook(page, lab, "choice.ipynb")
         run_all_cells(page)
         page.wait_for_selector(".prq-root[data-ready='true']", timeout=60_000)
+        page.root = root
         yield page
+
+
+def saved_choice(page, expected: str) -> None:
+    path = Path(page.root) / f"{QUESTION}.choice.json"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if path.exists() and json.loads(path.read_text())["choice"] == expected:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{expected!r} never reached {path.name}")
+
+
+def shown_texts(page) -> list[str]:
+    return page.locator(".prq-option span").all_inner_texts()
 
 
 def test_options_wrap_without_overlapping(page):
@@ -67,3 +85,29 @@ def test_axe_finds_no_serious_or_critical_violations(page):
         v for v in audit(page, page.locator(".prq-root")) if v["impact"] in ("serious", "critical")
     ]
     assert not serious, json.dumps(serious, indent=2)
+
+
+def test_arrow_keys_choose_and_the_choice_survives_a_restart(page):
+    texts = shown_texts(page)
+    page.locator(".prq-option", has_text=texts[0]).click()
+    saved_choice(page, texts[0])
+    page.locator(".prq-option input").nth(0).focus()
+    page.keyboard.press("ArrowDown")
+    saved_choice(page, texts[1])
+    assert page.locator(".prq-option input").nth(1).is_checked()
+    # A new kernel runs the notebook again: same order, same choice.
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+    )
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+        " === 'idle'"
+    )
+    run_all_cells(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.prq-root[data-ready=\"true\"]').length === 1"
+        " && document.querySelectorAll('.prq-option input:checked').length === 1",
+        timeout=60_000,
+    )
+    assert shown_texts(page) == texts
+    assert page.locator(".prq-option input").nth(1).is_checked()

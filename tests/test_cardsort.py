@@ -188,7 +188,12 @@ def test_feedback_points_out_confidently_wrong_cards(tmp_path):
     sort.place("b", "PM")
     sort.mark("b", "unsure")
     result = sort.check()
-    assert result["a"] == {"correct": False, "explanation": "", "confidence": "sure"}
+    assert result["a"] == {
+        "correct": False,
+        "explanation": "",
+        "confidence": "sure",
+        "expected": ["Product Owner"],
+    }
     assert result["b"]["confidence"] == "unsure" and result["b"]["correct"] is True
     assert sort.score == "1 of 2 right; 1 marked sure but wrong"
     assert "Product Manager: Order the work (sure); Size the market (unsure)" in repr(sort)
@@ -275,3 +280,60 @@ def test_no_key_or_unseen_explanation_in_synced_state_after_a_check(tmp_path):
     state = json.dumps(sort.get_state(), default=str)
     assert "KEY-SENTINEL" not in state and SECRET not in state
     assert "why-a" in state  # a placed card's explanation is the feedback asked for
+
+
+def test_a_check_with_cards_left_in_the_tray_says_so(tmp_path):
+    sort = make(tmp_path, key=KEY)
+    sort.check()
+    assert sort.score == "No card is placed yet: place the cards, then check (0 of 2 right)"
+    sort.place("a", "PO")
+    sort.check()
+    assert sort.score == "1 of 2 right; 1 card not placed yet"
+
+
+def test_a_wrong_card_names_the_column_it_belongs_in(tmp_path):
+    sort = make(tmp_path, key={"a": ["PO", "PM"], "b": "PM"})
+    sort.place("b", "PO")
+    assert sort.check()["b"]["expected"] == ["Product Manager"]
+    sort.place("a", "PM")
+    assert "expected" not in sort.check()["a"], "a right card needs no pointer"
+
+
+def test_start_again_keeps_the_sort_on_disk_and_undo_brings_it_back(tmp_path):
+    sort = make(tmp_path, key=KEY)
+    sort.place("a", "PO")
+    sort.mark("a", "sure")
+    kept = sort.reset()
+    assert sort.placements == {"a": None, "b": None} and sort.can_undo
+    assert kept.name.startswith("ex.answers.json.before-reset-")
+    assert json.loads(kept.read_text())["placements"] == {"a": "PO", "b": None}
+    assert kept.name in sort.undo_note and "1 card(s)" in sort.undo_note
+    sort._handle_message(sort, {"action": "undo"}, [])
+    assert sort.placements == {"a": "PO", "b": None} and sort.confidence == {"a": "sure"}
+    assert saved(tmp_path) == {"a": "PO", "b": None}
+    assert not sort.can_undo and sort.undo_note == ""
+    assert kept.exists(), "the copy on disk outlives the undo"
+
+
+def test_a_move_after_start_again_ends_the_undo_but_not_the_copy(tmp_path):
+    sort = make(tmp_path)
+    sort.place("a", "PO")
+    kept = sort.reset()
+    sort.place("b", "PM")
+    assert not sort.can_undo and not sort.undo_reset()
+    assert sort.placements == {"a": None, "b": "PM"}
+    assert json.loads(kept.read_text())["placements"]["a"] == "PO"
+
+
+def test_start_again_on_an_empty_sort_keeps_nothing(tmp_path):
+    sort = make(tmp_path)
+    assert sort.reset() is None and not sort.can_undo
+    assert not list(tmp_path.glob("*before-reset*"))
+
+
+def test_catalogue_explanations_carry_no_contested_elsewhere_note():
+    from product_roles.sortstate import catalogue_key
+
+    for era in ("traditional", "ai_era"):
+        _, notes = catalogue_key(None, roles=("PO", "PM", "ENG", "TEAM", "OTHER"), era=era)
+        assert not [c for c, note in notes.items() if "elsewhere" in note.lower()]

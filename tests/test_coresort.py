@@ -65,10 +65,29 @@ def test_check_and_reset_buttons(tmp_path):
     sort.place("a", "PO")
     find(sort, w.Button, "Check my sort")[0].click()
     assert "Ordering is inward work." in sort._rows["a"]["verdict"].value
-    assert sort.score == "1 of 2 right"
+    assert sort.score == "1 of 2 right; 1 card not placed yet"
+    # The explanation is folded away behind "Why?".
+    assert "<details><summary>Why?</summary>" in sort._rows["a"]["verdict"].value
     find(sort, w.Button, "Start again")[0].click()
+    assert sort.placements["a"] == "PO", "Start again asks first"
+    find(sort, w.Button, "Keep my cards")[0].click()
+    assert sort.placements["a"] == "PO"
+    find(sort, w.Button, "Start again")[0].click()
+    find(sort, w.Button, "Yes, start again")[0].click()
     assert sort.placements == {"a": None, "b": None}
     assert sort._rows["a"]["verdict"].value == ""
+    undo = find(sort, w.Button, "Undo")[0]
+    assert sort._undo.layout.display == ""
+    undo.click()
+    assert sort.placements == {"a": "PO", "b": None}
+    assert sort._undo.layout.display == "none"
+
+
+def test_a_wrong_card_names_its_column_in_the_fallback(tmp_path):
+    sort = core(tmp_path, key=KEY)
+    sort.place("b", "PO")
+    sort.check()
+    assert "It belongs in Product Manager." in sort._rows["b"]["verdict"].value
 
 
 def test_assessment_hides_the_check_button(tmp_path):

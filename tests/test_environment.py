@@ -1,6 +1,8 @@
-"""environment.yml (for conda users) names the same dependencies as pyproject.toml."""
+"""The dependency lists agree: environment.yml with pyproject.toml, the test extra with
+every other extra."""
 
 import re
+from collections import defaultdict
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -9,28 +11,47 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _requirements() -> dict[str, list[str]]:
+    """The installed metadata (pyproject.toml's lists) by extra; "" is the base install."""
+    lists = defaultdict(list)
+    for requirement in requires("product-roles-course"):
+        extra = re.search(r"extra\s*==\s*['\"]([^'\"]+)", requirement)
+        lists[extra.group(1) if extra else ""].append(requirement)
+    return lists
+
+
+PROJECT = {"dependencies": _requirements().pop(""), "optional-dependencies": _requirements()}
+PROJECT["optional-dependencies"].pop("", None)
+
+
 def normalise(requirement: str) -> str:
     requirement = requirement.split(";")[0]
     name, rest = re.match(r"([A-Za-z0-9_.\-]+)(.*)", requirement.strip()).groups()
     return name.lower().replace("_", "-") + rest.replace(" ", "")
 
 
-def test_environment_yml_matches_pyproject():
-    # The installed metadata is pyproject.toml's, extras included, on every Python.
-    wanted = {normalise(r) for r in requires("product-roles-course")}
+def test_environment_yml_is_the_learners_base_install():
+    wanted = {normalise(r) for r in PROJECT["dependencies"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {
         normalise(d)
         for d in env["dependencies"]
         if isinstance(d, str) and not re.match(r"(python|pip)\b", d)
     }
-    # Packages conda-forge does not carry are installed by pip, from the same file.
-    from_pip = {
-        normalise(d)
-        for section in env["dependencies"]
-        if isinstance(section, dict)
-        for d in section.get("pip", [])
-        if not d.startswith("-e")
+    assert conda == wanted
+    assert {"-e ."} == set(next(d for d in env["dependencies"] if isinstance(d, dict))["pip"])
+
+
+def test_the_test_extra_carries_every_other_extra():
+    extras = {
+        name: {normalise(r) for r in reqs}
+        for name, reqs in PROJECT["optional-dependencies"].items()
     }
-    assert conda | from_pip == wanted
-    assert not conda & from_pip
+    test = extras.pop("test")
+    for name, requirements in extras.items():
+        assert requirements <= test, f"the test extra lacks {sorted(requirements - test)} ({name})"
+
+
+def test_the_learners_install_leaves_out_grading_at_scale_and_the_hub():
+    base = {normalise(r).split(">")[0].split("[")[0] for r in PROJECT["dependencies"]}
+    assert not base & {"distributed", "psycopg", "jupyterhub", "voila", "nbgitpuller"}

@@ -19,6 +19,14 @@ from product_roles.quiz import (
 QUESTION = "start-here-divide"
 
 
+@pytest.fixture(autouse=True)
+def learner(tmp_path, monkeypatch):
+    """Each test answers in its own folder, as one named learner."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PRODUCT_ROLES_LEARNER", "ada")
+    return "ada"
+
+
 @pytest.fixture(scope="module")
 def raw():
     text = resources.files("product_roles").joinpath("data/questions/01-start-here.yaml")
@@ -51,7 +59,7 @@ def test_checking_an_option_shows_its_feedback(ui):
 
 def test_the_browser_chooses_and_asks_for_a_check():
     quiz = MultipleChoice(QUESTION, ui="anywidget")
-    right = next(i for i, o in enumerate(quiz.question.options) if o.correct)
+    right = next(i for i, o in enumerate(quiz.shown_options) if o.correct)
     quiz.set_state({"choice": right})
     quiz._handle_message(quiz, {"action": "check"}, [])
     assert quiz.verdict == "right" and quiz.feedback.startswith("✓ Right.")
@@ -132,3 +140,73 @@ def test_each_distractor_names_its_own_misconception():
         assert len(set(feedback)) == len(feedback), question.id
         assert len({o.text for o in question.options}) == len(question.options), question.id
         assert len(question.options) >= 3, f"{question.id}: at least two distractors"
+
+
+@pytest.mark.parametrize("ui", ["anywidget", "core"])
+def test_a_choice_survives_a_kernel_restart(tmp_path, ui):
+    first = MultipleChoice(QUESTION, ui=ui)
+    chosen = first.shown_options[2]
+    first.answer(chosen.text)
+    saved = json.loads((tmp_path / f"{QUESTION}.choice.json").read_text())
+    assert saved["format"] == "product-roles-choice" and saved["choice"] == chosen.text
+    # A new kernel builds the question afresh from the same folder.
+    again = MultipleChoice(QUESTION, ui=ui)
+    assert again.shown_options[again._selected()] == chosen
+    assert again.check() == chosen
+    assert "Chosen: (c)" in repr(again)
+
+
+def test_either_front_end_reads_the_others_choice(tmp_path):
+    MultipleChoice(QUESTION, ui="core").answer(bank()[0][QUESTION].options[1].text)
+    other = MultipleChoice(QUESTION, ui="anywidget")
+    assert other.options[other.choice] == bank()[0][QUESTION].options[1].text
+
+
+def test_options_are_shuffled_per_learner_and_stable(monkeypatch):
+    question = bank()[0][QUESTION]
+    orders = {}
+    for learner in ("ada", "ben", "chen", "dita", "eli"):
+        monkeypatch.setenv("PRODUCT_ROLES_LEARNER", learner)
+        order = [o.text for o in MultipleChoice(QUESTION, ui="anywidget").shown_options]
+        assert sorted(order) == sorted(o.text for o in question.options)
+        assert order == MultipleChoice(QUESTION, ui="anywidget").options, "stable on rerun"
+        assert order == [o.text for o in MultipleChoice(QUESTION, ui="core").shown_options]
+        orders[learner] = tuple(order)
+    assert len(set(orders.values())) > 1, "every learner saw the same order"
+    plain = MultipleChoice(QUESTION, ui="anywidget", shuffle=False)
+    assert plain.options == [o.text for o in question.options]
+
+
+def test_over_the_whole_bank_the_right_option_moves_about():
+    questions, _ = bank()
+    places = {
+        [o.correct for o in MultipleChoice(q, ui="anywidget").shown_options].index(True)
+        for q in questions
+    }
+    assert len(places) > 1
+
+
+def test_without_a_name_a_learner_id_is_made_once_and_kept(tmp_path, monkeypatch):
+    from product_roles import choice
+
+    monkeypatch.delenv("PRODUCT_ROLES_LEARNER")
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    made = choice.learner_id()
+    assert made == choice.learner_id()
+    assert (tmp_path / "data" / "product-roles" / "learner-id").read_text().strip() == made
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-user")
+    assert choice.learner_id() == "hub-user"
+
+
+def test_a_damaged_choice_file_is_kept_aside_and_the_learner_told(tmp_path):
+    (tmp_path / f"{QUESTION}.choice.json").write_text("{not json")
+    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    assert quiz.choice is None and "could not be read" in quiz.feedback
+    assert len(list(tmp_path.glob(f"{QUESTION}.choice.json.corrupt-*"))) == 1
+
+
+def test_a_choice_of_a_reworded_option_is_dropped(tmp_path):
+    record = {"format": "product-roles-choice", "version": 1, "question": QUESTION}
+    (tmp_path / f"{QUESTION}.choice.json").write_text(json.dumps({**record, "choice": "old"}))
+    assert MultipleChoice(QUESTION, ui="anywidget").choice is None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import anywidget
 
-from .frontend import resolve_ui
+from .frontend import resolve_ui, view_module
 from .sortstate import MODES, SortState
 
 _STATIC = Path(__file__).parent / "static"
@@ -39,7 +39,7 @@ class CardSort(SortState, anywidget.AnyWidget):
         :class:`~product_roles.sortstate.SortState` instances.
     """
 
-    _esm = _STATIC / "cardsort.js"
+    _esm = view_module("cardsort.js")
     _css = _STATIC / "cardsort.css"
 
     def __new__(cls, *args, ui: str | None = None, **kwargs):

@@ -12,6 +12,7 @@ import html
 
 import ipywidgets as w
 
+from .frontend import key_guard_output
 from .sortstate import UNPLACED_LABEL, SortState
 
 _NO_MARK = "How sure?"
@@ -45,28 +46,63 @@ class CoreCardSort(SortState, w.VBox):
             text = w.HTML(f"<b>{html.escape(card['text'])}</b>")
             verdict = w.HTML()
             self._rows[card["id"]] = {"where": where, "sure": sure, "verdict": verdict}
-            rows.append(
-                w.VBox([w.HBox([where, sure, text], layout={"flex_flow": "row wrap"}), verdict])
-            )
+            row = w.VBox([w.HBox([where, sure, text], layout={"flex_flow": "row wrap"}), verdict])
+            row.add_class("prs-core-card")
+            rows.append(row)
         check = w.Button(
             description="Check my sort", layout={"display": "" if self.can_check else "none"}
         )
         check.on_click(lambda _button: self._handle_action("check"))
         reset = w.Button(description="Start again")
-        reset.on_click(lambda _button: self._handle_action("reset"))
+        # Start again asks first, and Undo brings the sort back until the next move.
+        self._confirm_text = w.HTML()
+        yes = w.Button(description="Yes, start again")
+        no = w.Button(description="Keep my cards")
+        self._confirm = w.HBox([self._confirm_text, yes, no], layout={"display": "none"})
+        reset.on_click(self._ask_before_reset)
+        yes.on_click(lambda _button: self._confirmed(True))
+        no.on_click(lambda _button: self._confirmed(False))
+        self._undo_text = w.HTML()
+        undo = w.Button(description="Undo")
+        undo.on_click(lambda _button: self._handle_action("undo"))
+        self._undo = w.HBox([self._undo_text, undo], layout={"display": "none"})
         self.children = [
             self._title,
             self._prompt,
             self._notice,
             *rows,
             w.HBox([check, reset, self._score]),
+            self._confirm,
+            self._undo,
             self._status,
+            # Keeps the notebook's single-key shortcuts off a focused dropdown.
+            key_guard_output(),
         ]
+        self.add_class("prs-core")
         self._last = dict(self.placements)
         self.observe(
-            self._refresh, names=["placements", "confidence", "feedback", "score", "message"]
+            self._refresh,
+            names=["placements", "confidence", "feedback", "score", "message", "can_undo"],
         )
         self._refresh()
+
+    def _ask_before_reset(self, _button=None) -> None:
+        placed = sum(v is not None for v in self.placements.values())
+        if not placed and not self.confidence:
+            self._status.value = "Nothing to start again: no card is placed yet."
+            return
+        self._confirm_text.value = html.escape(
+            f"Put all {placed} placed card(s) back? A copy of your sort is kept, "
+            "and Undo brings it back."
+        )
+        self._confirm.layout.display = ""
+
+    def _confirmed(self, yes: bool) -> None:
+        self._confirm.layout.display = "none"
+        if yes:
+            self._handle_action("reset")
+        else:
+            self._status.value = "Your cards stay where they are."
 
     def _from_dropdown(self, card: str):
         def handler(change) -> None:
@@ -105,15 +141,22 @@ class CoreCardSort(SortState, w.VBox):
         self._prompt.value = html.escape(self.prompt)
         self._notice.value = f"<b>{html.escape(self.message)}</b>" if self.message else ""
         self._score.value = html.escape(self.score)
+        self._undo.layout.display = "" if self.can_undo else "none"
+        self._undo_text.value = html.escape(self.undo_note)
 
 
 def _verdict_html(verdict: dict | None) -> str:
+    """One short line, with the explanation folded away behind "Why?"."""
     if not verdict:
         return ""
     if verdict["correct"]:
         head = "✓ Right."
-    elif verdict.get("confidence") == "sure":
-        head = "✗ Not quite, and you were sure: worth a second look."
     else:
         head = "✗ Not quite."
-    return f"{head} {html.escape(verdict['explanation'])}"
+        if verdict.get("expected"):
+            head += f" It belongs in {' or '.join(verdict['expected'])}."
+        if verdict.get("confidence") == "sure":
+            head += " You were sure: worth a second look."
+    why = verdict.get("explanation")
+    folded = f" <details><summary>Why?</summary>{html.escape(why)}</details>" if why else ""
+    return f"{html.escape(head)}{folded}"

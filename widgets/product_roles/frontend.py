@@ -25,6 +25,7 @@ from pathlib import Path
 
 UIS = ("anywidget", "core")
 ENV_VAR = "PRODUCT_ROLES_UI"
+STATIC = Path(__file__).parent / "static"
 
 
 def anywidget_frontend_installed() -> bool:
@@ -55,3 +56,30 @@ def resolve_ui(ui: str | None = None) -> str:
             raise ValueError(f"{ENV_VAR} must be 'anywidget', 'core' or 'auto', not {chosen!r}")
         return chosen
     return "anywidget" if anywidget_frontend_installed() else "core"
+
+
+def view_module(name: str) -> str:
+    """The ES module of an anywidget view: ``static/keyguard.js`` followed by ``static/<name>``.
+
+    anywidget loads a view's module from text, so it cannot import a sibling file; the
+    key guard (which keeps the notebook's shortcuts away from a focused control, see
+    ``static/keyguard.js``) is put in front of every view instead.
+    """
+    guard, view = ((STATIC / f).read_text(encoding="utf-8") for f in ("keyguard.js", name))
+    return f"{guard}\n{view}"
+
+
+def key_guard_output():
+    """An ipywidgets ``Output`` that installs the key guard, for the core fallbacks.
+
+    Core ipywidgets carry no script of their own, so the guard travels as a trusted
+    JavaScript output inside the widget. It installs once per page, however many
+    widgets show it, and it acts only on controls inside a ``prs-core`` or ``prq-core``
+    box.
+    """
+    import ipywidgets
+    from IPython.display import Javascript
+
+    output = ipywidgets.Output(layout={"display": "none"})
+    output.append_display_data(Javascript((STATIC / "keyguard.js").read_text(encoding="utf-8")))
+    return output

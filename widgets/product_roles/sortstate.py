@@ -13,7 +13,9 @@ The answer key and the explanations are plain attributes, never traits: traits w
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
 import traitlets
@@ -83,6 +85,12 @@ class SortState(traitlets.HasTraits):
     message = traitlets.Unicode("", help="A notice for the learner, such as a corrupt file.").tag(
         sync=True
     )
+    can_undo = traitlets.Bool(False, help="Whether the last Start again can be undone.").tag(
+        sync=True
+    )
+    undo_note = traitlets.Unicode("", help="What Start again did and where the old sort is.").tag(
+        sync=True
+    )
 
     def __init__(
         self,
@@ -113,6 +121,8 @@ class SortState(traitlets.HasTraits):
         self._explanations = {str(k): str(v) for k, v in (explanations or {}).items()}
         self._kept_unknown: dict[str, str | None] = {}
         self._kept_confidence: dict[str, str] = {}
+        self._before_reset: tuple[dict, dict] | None = None
+        self._restoring = False
         placements, confidence, message = self._restore(exercise, cards, categories)
         # Initial state goes to the constructor: the first widget of a browser
         # session can otherwise render before its state arrives.
@@ -206,13 +216,69 @@ class SortState(traitlets.HasTraits):
             raise ValueError(f"confidence must be 'sure', 'unsure' or None, not {confidence!r}")
         self.confidence = {**self.confidence, card: confidence}
 
-    def reset(self) -> None:
-        """Put every card back to unplaced, clear marks and feedback (the file is updated too)."""
-        with self.hold_trait_notifications():
-            self.feedback = {}
-            self.score = ""
-            self.confidence = {}
-            self.placements = {card["id"]: None for card in self.cards}
+    def reset(self) -> Path | None:
+        """Put every card back to unplaced, clear marks and feedback (the file is updated too).
+
+        The sort as it was is kept: :meth:`undo_reset` brings it back until the next
+        move, and a copy of the answers file stays on disk beside it, named
+        ``<exercise>.answers.json.before-reset-<time>``.
+
+        Returns
+        -------
+        Path or None
+            That copy, or None when nothing was placed or marked (nothing to keep).
+        """
+        placed = any(v is not None for v in self.placements.values())
+        if not placed and not self.confidence:
+            return None
+        kept = self._keep_before_reset()
+        previous = (dict(self.placements), dict(self.confidence))
+        self._restoring = True
+        try:
+            with self.hold_trait_notifications():
+                self.feedback = {}
+                self.score = ""
+                self.confidence = {}
+                self.placements = {card["id"]: None for card in self.cards}
+        finally:
+            self._restoring = False
+        self._before_reset = previous
+        count = sum(v is not None for v in previous[0].values())
+        where = f" A copy of your sort is kept in {kept.name}." if kept else ""
+        self.undo_note = f"Started again: {count} card(s) went back to the tray.{where}"
+        self.can_undo = True
+        return kept
+
+    def undo_reset(self) -> bool:
+        """Bring back the sort as it was before the last :meth:`reset`; False if there is none."""
+        if self._before_reset is None:
+            return False
+        placements, confidence = self._before_reset
+        self._restoring = True
+        try:
+            with self.hold_trait_notifications():
+                self.placements = placements
+                self.confidence = confidence
+        finally:
+            self._restoring = False
+        self._forget_reset()
+        return True
+
+    def _forget_reset(self) -> None:
+        self._before_reset = None
+        self.can_undo = False
+        self.undo_note = ""
+
+    def _keep_before_reset(self) -> Path | None:
+        if not self._path.exists():
+            return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = self._path.with_name(f"{self._path.name}.before-reset-{stamp}")
+        try:
+            shutil.copy2(self._path, kept)
+        except OSError:
+            return None
+        return kept
 
     def check(self) -> dict[str, dict]:
         """Check each placed card against the key (practice mode only) and show feedback.
@@ -228,13 +294,18 @@ class SortState(traitlets.HasTraits):
         if not self._key:
             raise RuntimeError("this card sort has no key to check against")
         result = {}
+        labels = {c["id"]: c["label"] for c in self.categories}
         for card, category in self.placements.items():
             if category is None:
                 continue
+            accepted = self._key.get(card, ())
             verdict = {
-                "correct": category in self._key.get(card, ()),
+                "correct": category in accepted,
                 "explanation": self._explanations.get(card, ""),
             }
+            if not verdict["correct"]:
+                # Practice feedback names the right column; assessments never check.
+                verdict["expected"] = [labels[a] for a in accepted if a in labels]
             if card in self.confidence:
                 verdict["confidence"] = self.confidence[card]
             result[card] = verdict
@@ -333,6 +404,9 @@ class SortState(traitlets.HasTraits):
         return placements, confidence, ""
 
     def _after_change(self, change) -> None:
+        if self.can_undo and not self._restoring:
+            # A move after Start again is a new sort; the copy on disk stays.
+            self._forget_reset()
         if change["name"] == "placements":
             moved = {c for c, cat in change["new"].items() if change["old"].get(c) != cat}
             if self.feedback and moved:
@@ -360,6 +434,8 @@ class SortState(traitlets.HasTraits):
             self.check()
         elif action == "reset":
             self.reset()
+        elif action == "undo":
+            self.undo_reset()
 
     # -- helpers ------------------------------------------------------------
 
@@ -373,6 +449,11 @@ class SortState(traitlets.HasTraits):
     def _score_words(self, result: Mapping[str, Mapping]) -> str:
         right = sum(verdict["correct"] for verdict in result.values())
         words = f"{right} of {len(self.cards)} right"
+        unplaced = len(self.cards) - len(result)
+        if unplaced == len(self.cards):
+            return f"No card is placed yet: place the cards, then check ({words})"
+        if unplaced:
+            words += f"; {unplaced} {'card' if unplaced == 1 else 'cards'} not placed yet"
         sure_wrong = sum(
             1 for v in result.values() if not v["correct"] and v.get("confidence") == "sure"
         )
@@ -412,12 +493,12 @@ def catalogue_key(
 def _contested_note(
     accepted: Sequence[str], why: str, catalogue, unoffered: Sequence[str] = ()
 ) -> str:
-    """Say whether this sort accepts several answers for a contested card.
+    """Say which answers this sort accepts for a contested card, when that needs saying.
 
-    A card contested in one era may have a single answer in the other (or among the
-    roles a sort offers); without saying so, "Contested" next to a wrong verdict reads
-    as a contradiction. A role the sources accept but the sort does not offer as a
-    column is named, so the note never suggests that it would be wrong.
+    When the sort accepts several, they are named. A role the sources accept but the
+    sort does not offer as a column is named too, so the note never suggests that it
+    would be wrong. A card contested only in the other setting gets no note: the
+    verdict already names the one column that counts.
     """
     labels = [f'"{catalogue.role(r).label}"' for r in accepted]
     if len(labels) == 1 and unoffered:
@@ -427,11 +508,9 @@ def _contested_note(
             f" sort does not offer as a column, so here only {labels[0]} counts. {why})"
         )
     if len(labels) == 1:
-        # The reason concerns the other setting; here it would only lengthen the note.
-        return (
-            " (Contested elsewhere: the sources disagree about this card in another"
-            f" setting, such as the AI era, but in this sort only {labels[0]} counts.)"
-        )
+        # Contested in the other setting only: here one answer counts, and the
+        # verdict names it, so a note would only lengthen every explanation.
+        return ""
     listed = f"{', '.join(labels[:-1])} and {labels[-1]}"
     both = "both" if len(labels) == 2 else "all"
     return f" (Contested: {listed} are {both} accepted here. {why})"

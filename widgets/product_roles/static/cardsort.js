@@ -21,9 +21,8 @@ function render({ model, el: host }) {
   // repeat across widgets: the random part keeps element ids unique in the page.
   const prefix = `prs${++viewCount}-${Math.random().toString(36).slice(2, 8)}`;
   const root = el("div", { class: "prs-root", role: "group", "aria-labelledby": `${prefix}-title` });
-  // JupyterLab's command mode would otherwise take arrow keys, A, X, J, K from a
-  // focused <select> inside an output (ipywidgets #3912).
-  root.addEventListener("keydown", (event) => event.stopPropagation());
+  // Keys pressed on the handle or a list are kept from the notebook's shortcuts by
+  // keyguard.js, which anywidget loads in front of this module.
 
   const title = el("p", { class: "prs-title", id: `${prefix}-title` });
   const prompt = el("p", { class: "prs-prompt" });
@@ -36,7 +35,18 @@ function render({ model, el: host }) {
   const reset = el("button", { type: "button", class: "prs-reset" }, "Start again");
   const score = el("span", { class: "prs-score" });
   toolbar.append(check, reset, score);
-  root.append(title, prompt, notice, tray, board, toolbar, status);
+  // Start again asks first; afterwards Undo brings the sort back until the next move.
+  const confirmBar = el("div", { class: "prs-confirm", role: "group", "aria-label": "Start again?" });
+  const confirmText = el("span", { class: "prs-confirm-text" });
+  const confirmYes = el("button", { type: "button", class: "prs-confirm-yes" }, "Yes, start again");
+  const confirmNo = el("button", { type: "button", class: "prs-confirm-no" }, "Keep my cards");
+  confirmBar.append(confirmText, confirmYes, confirmNo);
+  confirmBar.hidden = true;
+  const undoBar = el("div", { class: "prs-undo-bar" });
+  const undoText = el("span", { class: "prs-undo-note" });
+  const undo = el("button", { type: "button", class: "prs-undo" }, "Undo");
+  undoBar.append(undoText, undo);
+  root.append(title, prompt, notice, tray, board, toolbar, confirmBar, undoBar, status);
   host.append(root);
 
   const columns = new Map(); // category id ("" for unplaced) -> list element
@@ -166,10 +176,25 @@ function render({ model, el: host }) {
     }
   }
 
-  function verdictText(verdict) {
-    if (verdict.correct) return `✓ Right. ${verdict.explanation}`;
-    const sure = verdict.confidence === "sure" ? ", and you were sure: worth a second look" : "";
-    return `✗ Not quite${sure}. ${verdict.explanation}`;
+  function verdictLine(verdict) {
+    if (verdict.correct) return "✓ Right.";
+    const sure = verdict.confidence === "sure" ? " You were sure: worth a second look." : "";
+    const where = verdict.expected?.length
+      ? ` It belongs in ${verdict.expected.join(" or ")}.`
+      : "";
+    return `✗ Not quite.${where}${sure}`;
+  }
+
+  function showVerdict(box, verdict) {
+    // One short line; the explanation waits behind "Why?" so a checked sort stays short.
+    if (!verdict) { box.replaceChildren(); return; }
+    const line = el("span", { class: "prs-verdict" }, verdictLine(verdict));
+    box.replaceChildren(line);
+    if (verdict.explanation) {
+      const details = el("details", { class: "prs-why" });
+      details.append(el("summary", {}, "Why?"), el("span", {}, verdict.explanation));
+      box.append(" ", details);
+    }
   }
 
   function update() {
@@ -190,7 +215,10 @@ function render({ model, el: host }) {
       parts.item.classList.toggle(
         "prs-sure-wrong", verdict?.correct === false && verdict?.confidence === "sure",
       );
-      parts.feedback.textContent = verdict ? verdictText(verdict) : "";
+      if (parts.shown !== verdict) {
+        showVerdict(parts.feedback, verdict);
+        parts.shown = verdict;
+      }
     }
     // Moving a node blurs it in some browsers: give focus back to what had it.
     if (focused && document.activeElement !== focused && root.contains(focused)) focused.focus();
@@ -202,6 +230,9 @@ function render({ model, el: host }) {
     notice.textContent = model.get("message");
     notice.hidden = !model.get("message");
     check.hidden = !model.get("can_check");
+    undoBar.hidden = !model.get("can_undo");
+    undoText.textContent = model.get("undo_note");
+    if (count === 0 && !confirmBar.hidden) confirmBar.hidden = true;
   }
 
   function onPlacements() {
@@ -231,7 +262,31 @@ function render({ model, el: host }) {
   }
 
   check.addEventListener("click", () => model.send({ action: "check" }));
-  reset.addEventListener("click", () => model.send({ action: "reset" }));
+  reset.addEventListener("click", () => {
+    const placed = Object.values(model.get("placements")).filter((v) => v !== null).length;
+    const marked = Object.keys(model.get("confidence")).length;
+    if (!placed && !marked) { announce("Nothing to start again: no card is placed yet."); return; }
+    confirmText.textContent =
+      `Put all ${placed} placed card${placed === 1 ? "" : "s"} back in the tray? ` +
+      "A copy of your sort is kept, and Undo brings it back.";
+    confirmBar.hidden = false;
+    confirmNo.focus();
+  });
+  confirmYes.addEventListener("click", () => {
+    confirmBar.hidden = true;
+    model.send({ action: "reset" });
+    undo.focus();
+  });
+  confirmNo.addEventListener("click", () => {
+    confirmBar.hidden = true;
+    reset.focus();
+    announce("Your cards stay where they are.");
+  });
+  undo.addEventListener("click", () => {
+    model.send({ action: "undo" });
+    reset.focus();
+    announce("Your sort is back.");
+  });
 
   model.on("change:cards", rebuild);
   model.on("change:categories", rebuild);
@@ -240,7 +295,10 @@ function render({ model, el: host }) {
     update();
     if (model.get("score")) announce(`Checked: ${model.get("score")}.`);
   });
-  for (const name of ["feedback", "confidence", "message", "mode", "can_check", "prompt", "ask_confidence"]) {
+  for (const name of [
+    "feedback", "confidence", "message", "mode", "can_check", "prompt", "ask_confidence",
+    "can_undo", "undo_note",
+  ]) {
     model.on(`change:${name}`, update);
   }
   rebuild();

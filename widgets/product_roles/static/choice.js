@@ -4,8 +4,8 @@
 function render({ model, el: host }) {
   const root = document.createElement("div");
   root.className = "prq-root";
-  // JupyterLab's command mode would otherwise take arrow keys from the radio group.
-  root.addEventListener("keydown", (event) => event.stopPropagation());
+  // Arrow keys on the radio group are kept from the notebook's shortcuts by
+  // keyguard.js, which anywidget loads in front of this module.
 
   const fieldset = document.createElement("fieldset");
   const legend = document.createElement("legend");

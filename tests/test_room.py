@@ -208,3 +208,50 @@ def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatc
     sort.place("order-backlog", "PM")
     gathered = room.collect(room.find_in_room(tmp_path / "room", TRADITIONAL), TRADITIONAL)
     assert [s.placements["order-backlog"] for s in gathered.sorts] == ["PM"]
+
+
+def test_a_seat_and_its_answers_can_be_read_by_the_rooms_group(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    old = os.umask(0o077)  # even a strict umask leaves the room group its read access
+    try:
+        folder = room.seat_folder(tmp_path / "room")
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o750
+    old = os.umask(0o022)
+    try:
+        path = answers.path_for("ex", folder)
+        answers.write(path, answers.Answers("ex", {"order-backlog": "PO"}))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644  # as open() would make it, not mkstemp's 0600
+
+
+def test_links_fifos_and_huge_files_are_never_read(tmp_path):
+    seat(tmp_path, "fair", "ex", {"order-backlog": "PO"})
+    elsewhere = seat(tmp_path / "..", f"{tmp_path.name}-outside", "ex", {"order-backlog": "PM"})
+    (tmp_path / "linked-seat").symlink_to(elsewhere)
+    (tmp_path / "linked-file").mkdir()
+    (tmp_path / "linked-file" / "ex.answers.json").symlink_to(elsewhere / "ex.answers.json")
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "ex.answers.json")
+    assert [p for p, _ in room.find_in_room(tmp_path, "ex")] == ["fair"]
+    huge = seat(tmp_path, "huge", "ex", {"order-backlog": "PO"}) / "ex.answers.json"
+    record = json.loads(huge.read_text())
+    record["padding"] = "x" * room.MAX_ANSWERS_BYTES
+    huge.write_text(json.dumps(record))
+    gathered = room.collect(room.find_in_room(tmp_path, "ex"), "ex", anonymous=False)
+    assert [s.participant for s in gathered.sorts] == ["fair"]
+    assert gathered.skipped == [("huge", "it is larger than 256 kB")]
+
+
+def test_one_seat_per_account_keeps_each_owners_latest(tmp_path):
+    first = seat(tmp_path, "first", "ex", {"order-backlog": "PO"})
+    second = seat(tmp_path, "second", "ex", {"order-backlog": "PM"})
+    os.utime(first / "ex.answers.json", ns=(1, 1))
+    assert len(room.find_in_room(tmp_path, "ex")) == 2
+    # One account made both seats here: only its latest save counts.
+    assert room.find_in_room(tmp_path, "ex", one_per_account=True) == [
+        ("second", second / "ex.answers.json")
+    ]

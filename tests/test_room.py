@@ -194,8 +194,31 @@ def test_dashboard_redraws_only_when_answers_change(tmp_path):
     bars = figures["agreement"].data
     assert [bar.name for bar in bars] == ["Product Owner", "Product Manager", "Engineers"]
     # The agreement view lists the one card anybody placed (all agree on it) first.
-    assert bars[0].y[0] == "Put the list of upcoming work in order, most valuable first"
+    assert bars[0].y[0] == "Put the list of upcoming work in order,<br>most valuable first"
     assert bars[0].x[0] == 100
+    assert bars[0].text[0] == "100%"  # the share is written on the bar, not kept for a hover
+
+
+def test_every_view_has_a_legend_and_says_the_reference_on_its_bars(tmp_path):
+    seat(tmp_path, "a", TRADITIONAL, {"order-backlog": "PO", "market-sizing": "PO"})
+    seat(tmp_path, "a", AI_ERA, {"order-backlog": "PM", "market-sizing": "PO"})
+    board = Dashboard.for_room(tmp_path, cards=CARDS, categories=ROLES)
+    board.refresh()
+    figures = board.figures()
+    for name, figure in figures.items():
+        shown = [trace.name for trace in figure.data if trace.showlegend is not False]
+        assert len(shown) >= 2, f"{name}: a legend needs two entries or more"
+        assert figure.layout.font.size >= 18 and figure.layout.height <= 720, name
+    reference = figures["reference"]
+    texts = [t for trace in reference.data for t in trace.text]
+    assert "100% · reference: Product Owner" in texts  # ordering the backlog
+    assert "0% · reference: Product Manager" in texts  # sizing the market
+    # Not by colour alone: the two groups differ in pattern too.
+    assert {trace.marker.pattern.shape for trace in reference.data} == {"", "/"}
+    shift = figures["shift"]
+    assert {trace.marker.pattern.shape for trace in shift.data} == {"", "/"}
+    moved = [t for trace in shift.data for t in trace.text if t.startswith("100%")]
+    assert moved == ["100% · room PO → PM · ref. PO → PM/PO"]
 
 
 def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -226,8 +227,9 @@ def test_secrets_are_out_of_every_participants_reach(room):
         },
     )
     assert set(seen.values()) == {"denied"}, seen
-    # Everything bob can read: every process's command line and environment, and every
-    # file under the hub's folder and /tmp. None of it holds a secret.
+    # What bob can read: every process's command line and environment, every file under
+    # the hub's folder, and the files of the machine's shared temporary folders (their
+    # sub-folders belong to whoever made them). None of it holds a secret.
     found = people["bob"].run_json(
         "import json, os\n"
         f"secrets = {json.dumps(secrets)}\n"
@@ -240,9 +242,11 @@ def test_secrets_are_out_of_every_participants_reach(room):
         "        if value.encode() in data: hits.add(what + ' in ' + path)\n"
         "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
         "    look(f'/proc/{pid}/cmdline'); look(f'/proc/{pid}/environ')\n"
-        f"for top in ({str(state)!r}, '/tmp'):\n"
-        "    for folder, _, files in os.walk(top):\n"
-        "        for name in files: look(os.path.join(folder, name))\n"
+        f"for folder, _, files in os.walk({str(state)!r}):\n"
+        "    for name in files: look(os.path.join(folder, name))\n"
+        "for top in ('/tmp', '/dev/shm', '/var/tmp'):\n"
+        "    for entry in os.scandir(top):\n"
+        "        if entry.is_file(follow_symlinks=False): look(entry.path)\n"
         "print(json.dumps(sorted(hits)))"
     )
     assert found and all(hit.startswith("bob's own token in /proc/") for hit in found), found
@@ -311,18 +315,6 @@ def test_nbgrader_in_a_participants_server_lists_the_course(room):
     assert people["bob"].run([COURSE_LIST]).split() == ["JupyterHubAuthPlugin", "['product-roles']"]
 
 
-def test_deleting_a_participant_frees_the_name_and_their_files(room):
-    hub, people = room
-    dee = people["dee"]
-    ana = people["ana"]
-    ana.api("DELETE", "/hub/api/users/dee/server")
-    ana.api("DELETE", "/hub/api/users/dee")
-    assert not hub.home("dee").exists()
-    assert not dee.seat.exists()
-    newcomer = Participant(hub, "dee", password="another-person-password")
-    assert newcomer.groups() == ["nbgrader-product-roles"]
-
-
 def run_config(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
     return subprocess.run(
@@ -350,3 +342,54 @@ def test_the_hub_refuses_to_start_without_its_passwords(tmp_path):
     assert result.returncode != 0
     assert "Set WORKSHOP_ADMIN_PASSWORD" in result.stdout + result.stderr
     assert not list(tmp_path.iterdir())  # nothing was created before the check
+
+
+@pytest.mark.browser
+def test_the_dashboard_service_shows_the_room_and_frees_closed_pages(room):
+    from workshop_helpers import chromium_page
+
+    hub, people = room
+    ana = people["ana"]
+
+    def kernels() -> int:
+        return len(ana.api("GET", "/services/dashboard/api/kernels").json())
+
+    def settle(expected: int) -> int:
+        for _ in range(100):
+            if (count := kernels()) == expected:
+                break
+            time.sleep(0.3)
+        return count
+
+    before = kernels()  # a page fetched without a browser (above) keeps its kernel a while
+    outside: list[str] = []
+    with chromium_page(outside) as page:
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.goto(f"{hub.url}/hub/login?next=/services/dashboard/")
+        page.fill("#username_input", "ana")
+        page.fill("#password_input", ADMIN_PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url("**/services/dashboard/**", timeout=120_000)
+        status = page.get_by_role("status")
+        status.wait_for(timeout=120_000)
+        assert status.inner_text().startswith("3 traditional sorts and 3 AI-era sorts")
+        assert settle(before + 1) == before + 1
+        page.reload()
+        page.get_by_role("status").wait_for(timeout=120_000)
+        assert settle(before + 1) == before + 1  # the reloaded page's old kernel is gone
+        page.goto("about:blank")
+        assert settle(before) == before  # and a closed page frees its own
+    assert outside == [], outside
+
+
+def test_deleting_a_participant_frees_the_name_and_their_files(room):
+    # Last in the file: the other tests count dee's sorts.
+    hub, people = room
+    dee = people["dee"]
+    ana = people["ana"]
+    ana.api("DELETE", "/hub/api/users/dee/server")
+    ana.api("DELETE", "/hub/api/users/dee")
+    assert not hub.home("dee").exists()
+    assert not dee.seat.exists()
+    newcomer = Participant(hub, "dee", password="another-person-password")
+    assert newcomer.groups() == ["nbgrader-product-roles"]

@@ -245,6 +245,8 @@ hub_accounts.private_folder(dashboard_config, 0o755)
             "ServerApp": {
                 "root_dir": str(DASHBOARD_HOME),
                 "default_url": "/voila/render/dashboard.ipynb",
+                # No MathJax from a CDN (the default): the room may have no internet.
+                "tornado_settings": {"mathjax_url": None, "mathjax_config": None},
                 # Voila alone: the course's nbgrader extensions have no place here.
                 "jpserver_extensions": {
                     "voila": True,

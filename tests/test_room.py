@@ -278,3 +278,21 @@ def test_one_seat_per_account_keeps_each_owners_latest(tmp_path):
     assert room.find_in_room(tmp_path, "ex", one_per_account=True) == [
         ("second", second / "ex.answers.json")
     ]
+
+
+def test_a_nested_room_counts_one_seat_per_participants_folder(tmp_path):
+    # Kubernetes: each server mounts only its own sub-folder of the room volume.
+    (tmp_path / "pod-a").mkdir()
+    seat(tmp_path / "pod-a", "s1", TRADITIONAL, {"order-backlog": "PO"})
+    (tmp_path / "pod-b").mkdir()
+    old = seat(tmp_path / "pod-b", "s2", TRADITIONAL, {"order-backlog": "PM"})
+    os.utime(old / f"{TRADITIONAL}.answers.json", ns=(1, 1))
+    new = seat(tmp_path / "pod-b", "s3", TRADITIONAL, {"order-backlog": "ENG"})
+    found = room.find_in_room(tmp_path, TRADITIONAL, nested=True)
+    assert found == [
+        ("s1", tmp_path / "pod-a" / "s1" / f"{TRADITIONAL}.answers.json"),
+        ("s3", new / f"{TRADITIONAL}.answers.json"),
+    ]
+    board = Dashboard.for_room(tmp_path, nested=True, cards=CARDS, categories=ROLES)
+    board.refresh()
+    assert board.rooms[0].size == 2

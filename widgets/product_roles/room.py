@@ -70,6 +70,7 @@ def find_in_room(
     assignment: str | None = None,
     *,
     one_per_account: bool = False,
+    nested: bool = False,
 ) -> list[tuple[str, Path]]:
     """Find ``<root>/<participant>/[<assignment>/]<exercise>.answers.json`` files.
 
@@ -88,6 +89,10 @@ def find_in_room(
         On a hub where each participant is a Unix account: keep one seat per owner
         of the seat folder (the latest saved), so that nobody can sort twice by
         making more seat folders.
+    nested : bool
+        Each entry of ``root`` is one participant's own folder holding their seat, as
+        on Kubernetes, where each server mounts only its own sub-folder of the room
+        volume; one seat per such folder counts (the latest saved).
 
     Returns
     -------
@@ -100,6 +105,16 @@ def find_in_room(
         seats = list(os.scandir(root))
     except (FileNotFoundError, NotADirectoryError):
         return []
+    if nested:
+        for person in seats:
+            if person.name.startswith(".") or not person.is_dir(follow_symlinks=False):
+                continue
+            for participant, path in find_in_room(person.path, exercise, assignment):
+                key = person.name
+                mark = os.lstat(path).st_mtime_ns
+                if key not in found or mark > found[key][0]:
+                    found[key] = (mark, participant, path)
+        return sorted((participant, path) for _, participant, path in found.values())
     for seat in seats:
         if seat.name.startswith(".") or not seat.is_dir(follow_symlinks=False):
             continue

@@ -4,11 +4,13 @@ Side by side in one run:
 
 - baseline: a plain ``jupyter server`` started by hand on loopback, until its API answers
   (what a user server costs with no hub around it);
-- hub start-up: ``jupyterhub -f workshop/jupyterhub_config.py`` until ``/hub/api`` answers;
-- spawn: for each participant, log in, then start their server until the hub says it is ready
-  (one after another, then all at once).
+- hub start-up: ``workshop/hub`` (as root) until ``/hub/api`` answers through the proxy;
+- spawn: for each participant, claim a name, then start their server until the hub says it
+  is ready (one after another, then all at once); the first start of a name includes
+  creating its Unix account and home.
 
-Run: ``.venv/bin/python benchmarks/hub_timings.py [--users 6]`` (needs ``npm ci`` first).
+Run as root: ``.venv/bin/python benchmarks/hub_timings.py [--users 6]`` (after
+``./scripts/test`` once, for the npm packages). The accounts it creates are removed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 # The hub driver lives with the tests, which use the same steps.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from hub_driver import Participant, workshop_hub
+from hub_driver import Participant, install_workshop_extra, workshop_hub
 from lab import free_port
 from workshop_helpers import server, wait_for_http
 
@@ -53,7 +55,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         baseline = statistics.median(plain_server(tmp) for _ in range(3))
-        with workshop_hub(tmp / "state") as (hub, startup):
+        install_workshop_extra()
+        with workshop_hub() as hub:
+            startup = hub.startup
             people = [Participant(hub, f"p{i}") for i in range(args.users)]
             half = args.users // 2
             one_by_one = [p.start_server() for p in people[:half]]

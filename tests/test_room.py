@@ -197,8 +197,31 @@ def test_dashboard_redraws_only_when_answers_change(tmp_path):
     bars = figures["agreement"].data
     assert [bar.name for bar in bars] == ["Product Owner", "Product Manager", "Engineers"]
     # The agreement view lists the one card anybody placed (all agree on it) first.
-    assert bars[0].y[0] == "Put the list of upcoming work in order, most valuable first"
+    assert bars[0].y[0] == "Put the list of upcoming work in order,<br>most valuable first"
     assert bars[0].x[0] == 100
+    assert bars[0].text[0] == "100%"  # the share is written on the bar, not kept for a hover
+
+
+def test_every_view_has_a_legend_and_says_the_reference_on_its_bars(tmp_path):
+    seat(tmp_path, "a", TRADITIONAL, {"order-backlog": "PO", "market-sizing": "PO"})
+    seat(tmp_path, "a", AI_ERA, {"order-backlog": "PM", "market-sizing": "PO"})
+    board = Dashboard.for_room(tmp_path, cards=CARDS, categories=ROLES)
+    board.refresh()
+    figures = board.figures()
+    for name, figure in figures.items():
+        shown = [trace.name for trace in figure.data if trace.showlegend is not False]
+        assert len(shown) >= 2, f"{name}: a legend needs two entries or more"
+        assert figure.layout.font.size >= 18 and figure.layout.height <= 720, name
+    reference = figures["reference"]
+    texts = [t for trace in reference.data for t in trace.text]
+    assert "100% · reference: Product Owner" in texts  # ordering the backlog
+    assert "0% · reference: Product Manager" in texts  # sizing the market
+    # Not by colour alone: the two groups differ in pattern too.
+    assert {trace.marker.pattern.shape for trace in reference.data} == {"", "/"}
+    shift = figures["shift"]
+    assert {trace.marker.pattern.shape for trace in shift.data} == {"", "/"}
+    moved = [t for trace in shift.data for t in trace.text if t.startswith("100%")]
+    assert moved == ["100% · room PO → PM · ref. PO → PM/PO"]
 
 
 def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatch):
@@ -211,3 +234,68 @@ def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatc
     sort.place("order-backlog", "PM")
     gathered = room.collect(room.find_in_room(tmp_path / "room", TRADITIONAL), TRADITIONAL)
     assert [s.placements["order-backlog"] for s in gathered.sorts] == ["PM"]
+
+
+def test_a_seat_and_its_answers_can_be_read_by_the_rooms_group(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    old = os.umask(0o077)  # even a strict umask leaves the room group its read access
+    try:
+        folder = room.seat_folder(tmp_path / "room")
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o750
+    old = os.umask(0o022)
+    try:
+        path = answers.path_for("ex", folder)
+        answers.write(path, answers.Answers("ex", {"order-backlog": "PO"}))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644  # as open() would make it, not mkstemp's 0600
+
+
+def test_links_fifos_and_huge_files_are_never_read(tmp_path):
+    seat(tmp_path, "fair", "ex", {"order-backlog": "PO"})
+    elsewhere = seat(tmp_path / "..", f"{tmp_path.name}-outside", "ex", {"order-backlog": "PM"})
+    (tmp_path / "linked-seat").symlink_to(elsewhere)
+    (tmp_path / "linked-file").mkdir()
+    (tmp_path / "linked-file" / "ex.answers.json").symlink_to(elsewhere / "ex.answers.json")
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "ex.answers.json")
+    assert [p for p, _ in room.find_in_room(tmp_path, "ex")] == ["fair"]
+    huge = seat(tmp_path, "huge", "ex", {"order-backlog": "PO"}) / "ex.answers.json"
+    record = json.loads(huge.read_text())
+    record["padding"] = "x" * room.MAX_ANSWERS_BYTES
+    huge.write_text(json.dumps(record))
+    gathered = room.collect(room.find_in_room(tmp_path, "ex"), "ex", anonymous=False)
+    assert [s.participant for s in gathered.sorts] == ["fair"]
+    assert gathered.skipped == [("huge", "it is larger than 256 kB")]
+
+
+def test_one_seat_per_account_keeps_each_owners_latest(tmp_path):
+    first = seat(tmp_path, "first", "ex", {"order-backlog": "PO"})
+    second = seat(tmp_path, "second", "ex", {"order-backlog": "PM"})
+    os.utime(first / "ex.answers.json", ns=(1, 1))
+    assert len(room.find_in_room(tmp_path, "ex")) == 2
+    # One account made both seats here: only its latest save counts.
+    assert room.find_in_room(tmp_path, "ex", one_per_account=True) == [
+        ("second", second / "ex.answers.json")
+    ]
+
+
+def test_a_nested_room_counts_one_seat_per_participants_folder(tmp_path):
+    # Kubernetes: each server mounts only its own sub-folder of the room volume.
+    (tmp_path / "pod-a").mkdir()
+    seat(tmp_path / "pod-a", "s1", TRADITIONAL, {"order-backlog": "PO"})
+    (tmp_path / "pod-b").mkdir()
+    old = seat(tmp_path / "pod-b", "s2", TRADITIONAL, {"order-backlog": "PM"})
+    os.utime(old / f"{TRADITIONAL}.answers.json", ns=(1, 1))
+    new = seat(tmp_path / "pod-b", "s3", TRADITIONAL, {"order-backlog": "ENG"})
+    found = room.find_in_room(tmp_path, TRADITIONAL, nested=True)
+    assert found == [
+        ("s1", tmp_path / "pod-a" / "s1" / f"{TRADITIONAL}.answers.json"),
+        ("s3", new / f"{TRADITIONAL}.answers.json"),
+    ]
+    board = Dashboard.for_room(tmp_path, nested=True, cards=CARDS, categories=ROLES)
+    board.refresh()
+    assert board.rooms[0].size == 2

@@ -27,3 +27,11 @@ def test_stored_without_outputs_and_found_by_installation(path):
             assert cell.outputs == [] and cell.execution_count is None
         assert not re.search(r"sys\.path|os\.chdir", cell.source)
     assert "widgets" not in nb.metadata
+
+
+def test_the_room_sort_tells_participants_to_run_each_cell():
+    nb = nbformat.read(ROOT / "workshop" / "room-sort.ipynb", as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            before = nb.cells[index - 1]
+            assert before.cell_type == "markdown" and "Shift</kbd>+<kbd>Enter" in before.source

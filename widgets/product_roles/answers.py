@@ -155,6 +155,10 @@ def write(path: str | os.PathLike, answers: Answers) -> None:
     text = json.dumps(answers.to_json(), indent=2, ensure_ascii=False) + "\n"
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; give it the mode a plain open() would, so that a
+        # room folder's group (the facilitator's dashboard) can read it as well.
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -163,6 +167,19 @@ def write(path: str | os.PathLike, answers: Answers) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def set_aside(path: str | os.PathLike) -> Path:

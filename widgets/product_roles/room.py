@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 import os
 import secrets
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,12 @@ from . import answers
 
 ROOM_ENV = "PRODUCT_ROLES_ROOM"
 """Environment variable naming the shared room folder (set by the workshop's hub)."""
+
+ONE_SEAT_ENV = "PRODUCT_ROLES_ONE_SEAT_PER_ACCOUNT"
+"""Set to 1 by a hub that gives each participant a Unix account: one seat per account."""
+
+MAX_ANSWERS_BYTES = 256 * 1024
+"""An answers file larger than this is skipped: twelve cards take about 1 kB."""
 
 SEAT_FILE = ".product-roles-seat"
 
@@ -57,9 +65,17 @@ class Room:
 
 
 def find_in_room(
-    root: str | os.PathLike, exercise: str, assignment: str | None = None
+    root: str | os.PathLike,
+    exercise: str,
+    assignment: str | None = None,
+    *,
+    one_per_account: bool = False,
+    nested: bool = False,
 ) -> list[tuple[str, Path]]:
     """Find ``<root>/<participant>/[<assignment>/]<exercise>.answers.json`` files.
+
+    Symbolic links are never followed (a participant could otherwise point the
+    dashboard at a file they cannot read themselves), and only regular files count.
 
     Parameters
     ----------
@@ -69,6 +85,14 @@ def find_in_room(
         The exercise id that names the answers files.
     assignment : str, optional
         For nbgrader's ``submitted/<student>/<assignment>/`` layout.
+    one_per_account : bool
+        On a hub where each participant is a Unix account: keep one seat per owner
+        of the seat folder (the latest saved), so that nobody can sort twice by
+        making more seat folders.
+    nested : bool
+        Each entry of ``root`` is one participant's own folder holding their seat, as
+        on Kubernetes, where each server mounts only its own sub-folder of the room
+        volume; one seat per such folder counts (the latest saved).
 
     Returns
     -------
@@ -76,18 +100,38 @@ def find_in_room(
         Participant folder name and file path, sorted by participant.
     """
     name = answers.path_for(exercise).name
-    found = []
+    found: dict[object, tuple[int, str, Path]] = {}
     try:
         seats = list(os.scandir(root))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
+    if nested:
+        for person in seats:
+            if person.name.startswith(".") or not person.is_dir(follow_symlinks=False):
+                continue
+            for participant, path in find_in_room(person.path, exercise, assignment):
+                key = person.name
+                mark = os.lstat(path).st_mtime_ns
+                if key not in found or mark > found[key][0]:
+                    found[key] = (mark, participant, path)
+        return sorted((participant, path) for _, participant, path in found.values())
     for seat in seats:
-        if seat.name.startswith(".") or not seat.is_dir():
+        if seat.name.startswith(".") or not seat.is_dir(follow_symlinks=False):
             continue
-        path = Path(seat.path, assignment, name) if assignment else Path(seat.path, name)
-        if path.is_file():
-            found.append((seat.name, path))
-    return sorted(found)
+        folder = Path(seat.path, assignment) if assignment else Path(seat.path)
+        path = folder / name
+        try:
+            if assignment and folder.is_symlink():
+                continue
+            mark = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(mark.st_mode):
+            continue
+        key = seat.stat(follow_symlinks=False).st_uid if one_per_account else seat.name
+        if key not in found or mark.st_mtime_ns > found[key][0]:
+            found[key] = (mark.st_mtime_ns, seat.name, path)
+    return sorted((participant, path) for _, participant, path in found.values())
 
 
 def find_in_inbound(
@@ -139,7 +183,7 @@ def collect(
     for participant, path in pairs:
         label = labels[participant]
         try:
-            record = answers.read(path, exercise)
+            record = _read(path, exercise)
         except answers.AnswersError as err:
             room.skipped.append((label, str(err)))
             continue
@@ -148,6 +192,29 @@ def collect(
             continue
         room.sorts.append(Sort(label, record.placements))
     return room
+
+
+def _read(path: str | os.PathLike, exercise: str) -> answers.Answers | None:
+    """Like :func:`answers.read`, but never through a link, from a FIFO, or too large."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise answers.AnswersError(f"it could not be read ({err.strerror})") from err
+    with os.fdopen(handle, "rb") as stream:
+        mark = os.fstat(stream.fileno())
+        if not stat.S_ISREG(mark.st_mode):
+            raise answers.AnswersError("it is not a plain file")
+        if mark.st_size > MAX_ANSWERS_BYTES:
+            raise answers.AnswersError(f"it is larger than {MAX_ANSWERS_BYTES // 1024} kB")
+        raw = stream.read(MAX_ANSWERS_BYTES + 1)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise answers.AnswersError(f"it is not valid JSON ({err})") from err
+    return answers.parse(data, exercise)
 
 
 def signature(found: Iterable[tuple[str, str | os.PathLike]]) -> tuple:
@@ -166,7 +233,9 @@ def seat_folder(room: str | os.PathLike | None = None) -> Path:
     """Return (and create) this participant's own folder inside the shared room folder.
 
     The seat's name is a random token kept in ``~/.product-roles-seat``, so the room
-    folder never shows who sat where, and the same person keeps one seat.
+    folder never shows who sat where, and the same person keeps one seat. The seat
+    is mode 0750: on the workshop hub it takes the room folder's group (the
+    facilitators and the dashboard), and other participants cannot enter it.
 
     Raises
     ------
@@ -180,7 +249,9 @@ def seat_folder(room: str | os.PathLike | None = None) -> Path:
             "outside a workshop, sort without a room (leave folder= out)"
         )
     folder = Path(room) / _seat_id()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(0o750)  # whatever the umask, the room group can read it
     return folder
 
 

@@ -93,12 +93,32 @@ class Dashboard:
         self._task: asyncio.Task | None = None
 
     @classmethod
-    def for_room(cls, folder: str | os.PathLike | None = None, **kwargs) -> Dashboard:
-        """A dashboard over a shared room folder (``PRODUCT_ROLES_ROOM`` by default)."""
+    def for_room(
+        cls,
+        folder: str | os.PathLike | None = None,
+        *,
+        one_per_account: bool | None = None,
+        nested: bool = False,
+        **kwargs,
+    ) -> Dashboard:
+        """A dashboard over a shared room folder (``PRODUCT_ROLES_ROOM`` by default).
+
+        ``one_per_account`` counts one seat per Unix account (see
+        :func:`room.find_in_room`); the workshop hub turns it on for everyone through
+        ``PRODUCT_ROLES_ONE_SEAT_PER_ACCOUNT=1``. ``nested`` reads a room whose
+        entries are participants' own folders, each holding a seat (Kubernetes).
+        """
         folder = folder or os.environ.get(room.ROOM_ENV)
         if not folder:
             raise RuntimeError(f"name the room folder, or set {room.ROOM_ENV}")
-        return cls(lambda exercise: room.find_in_room(folder, exercise), **kwargs)
+        if one_per_account is None:
+            one_per_account = os.environ.get(room.ONE_SEAT_ENV) == "1"
+        return cls(
+            lambda exercise: room.find_in_room(
+                folder, exercise, one_per_account=one_per_account, nested=nested
+            ),
+            **kwargs,
+        )
 
     @classmethod
     def for_nbgrader(cls, inbound: str | os.PathLike, assignment: str, **kwargs) -> Dashboard:

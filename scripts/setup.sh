@@ -52,6 +52,9 @@ find_uv() {
 
 install_with_uv() {
   local uv="$1" python="$2" target="$3"
+  # Trust the machine's certificates as pip does: behind a proxy with its own
+  # certificate authority, uv's built-in roots refuse every index.
+  export UV_NATIVE_TLS="${UV_NATIVE_TLS:-true}"
   if [ ! -x "$VENV/bin/python" ]; then
     step 2 3 "Creating the environment $VENV"
     "$uv" venv --quiet --python "$python" "$VENV"

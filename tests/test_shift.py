@@ -22,7 +22,10 @@ AFTER = {"order": "PM", "stories": ["ENG", "PM"], "market": "PM"}
 
 
 def links(trace):
-    return sorted(zip(trace.link.source, trace.link.target, trace.link.value, strict=True))
+    """The trace's bands as (role before, role in the AI era, cards), by role label."""
+    role = trace.node.customdata
+    pairs = zip(trace.link.source, trace.link.target, trace.link.value, strict=True)
+    return sorted((role[s], role[t], n) for s, t, n in pairs)
 
 
 def practice(tmp_path, **kwargs):
@@ -61,24 +64,27 @@ def test_the_chart_draws_the_learners_shift_beside_the_reference(tmp_path):
     shift.before.place("market", "PM")  # placed on one axis only: not drawn
     waiting = shift.chart()
     assert len(waiting.data) == 1, "no reference before every card is sorted on both axes"
-    # Nodes 0-2 are the roles before, 3-5 the same roles in the AI era.
-    assert links(waiting.data[0]) == [(0, 3 + 1, 1), (0, 3 + 2, 1)]
-    assert "2 of 3 cards sorted in both steps" in waiting.layout.annotations[0].text
+    assert links(waiting.data[0]) == [
+        ("Product Owner", "Engineers", 1),
+        ("Product Owner", "Product Manager", 1),
+    ]
+    texts = [a.text for a in waiting.layout.annotations]
+    assert any("2 of 3 cards sorted in both steps" in t for t in texts), texts
     assert "appears once every card" in waiting.layout.annotations[-1].text
     shift.after.place("market", "ENG")
     mine, reference = shift.chart().data
     assert mine.type == reference.type == "sankey"
     assert links(mine) == [
-        (0, 4, 1),
-        (0, 5, 1),
-        (1, 5, 1),
+        ("Product Manager", "Engineers", 1),
+        ("Product Owner", "Engineers", 1),
+        ("Product Owner", "Product Manager", 1),
     ]
     # The reference takes each card's first accepted role: order PO->PM, stories
     # PO->ENG, market PM->PM.
     assert links(reference) == [
-        (0, 4, 1),
-        (0, 5, 1),
-        (1, 4, 1),
+        ("Product Manager", "Product Manager", 1),
+        ("Product Owner", "Engineers", 1),
+        ("Product Owner", "Product Manager", 1),
     ]
 
 
@@ -126,7 +132,39 @@ def test_the_widget_holds_both_sorts_and_a_live_chart(tmp_path):
 
 def test_each_role_keeps_one_colour_on_both_sides_of_the_shift():
     categories = [("PO", "Product Owner"), ("PM", "Product Manager"), ("ENG", "Engineers")]
-    figure = charts.placement_shift({"a": "PO", "b": "PM"}, {"a": "PM", "b": "PM"}, categories)
-    colours = list(figure.data[0].node.color)
-    assert colours[:3] == colours[3:] and len(set(colours[:3])) == 3
-    assert "<br>" in figure.layout.annotations[0].text, "two lines: the panels' titles never touch"
+    figure = charts.placement_shift(
+        {"a": "PO", "b": "PM", "c": "ENG"}, {"a": "PM", "b": "ENG", "c": "PO"}, categories
+    )
+    node = figure.data[0].node
+    colour = {}
+    for role, value in zip(node.customdata, node.color, strict=True):
+        assert colour.setdefault(role, value) == value, f"{role} changes colour"
+    assert len(set(colour.values())) == 3
+    headings = [a.text for a in figure.layout.annotations if a.text.startswith("<b>")]
+    assert headings == ["<b>Your shift (3 of 3 cards sorted in both steps)</b>"]
+
+
+def test_both_sankey_panels_list_the_roles_in_one_order():
+    categories = [("PO", "Product Owner"), ("PM", "Product Manager"), ("ENG", "Engineers")]
+    mine = ({"a": "PO", "b": "PM", "c": "ENG"}, {"a": "ENG", "b": "PM", "c": "PO"})
+    reference = ({"a": "PO", "b": "PM", "c": "ENG"}, {"a": "PM", "b": "PM", "c": "ENG"})
+    figure = charts.placement_shift(*mine, categories, reference=reference)
+    assert [trace.arrangement for trace in figure.data] == ["fixed", "fixed"]
+    order = [label for _, label in categories]
+    for trace in figure.data:
+        for x in (0.001, 0.999):
+            node = trace.node
+            side = [
+                (y, role)
+                for y, role, nx in zip(node.y, node.customdata, node.x, strict=True)
+                if nx == x
+            ]
+            assert [role for _, role in sorted(side)] == [
+                r for r in order if r in dict(side).values()
+            ], side
+        assert not any(trace.node.label), "role names sit beside the nodes, not on the bands"
+    # The two panels stack, each in its own band of the figure.
+    (first, second) = (trace.domain.y for trace in figure.data)
+    assert second[1] < first[0]
+    names = {a.text for a in figure.layout.annotations}
+    assert {"Product<br>Owner", "Product<br>Manager", "Engineers"} <= names

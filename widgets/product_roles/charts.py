@@ -1,13 +1,35 @@
-"""Plotly charts drawn from the responsibility catalogue."""
+"""Plotly charts drawn from the responsibility catalogue.
+
+Every chart function returns a :class:`~product_roles.chart_view.CourseFigure`: a
+plotly figure that a notebook shows in JupyterLab's light or dark theme, laid out for
+the width it has (see :mod:`product_roles.chart_view`).
+"""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
 from .catalogue import Catalogue, load
+from .chart_view import course_figure
+
+# Lines drawn on top of the data (zero lines, whiskers): a grey that reads on white
+# and on JupyterLab's dark background alike.
+NEUTRAL = "rgba(128, 128, 128, 0.9)"
+
+
+def _themed(chart):
+    """Return the chart function's figure as a CourseFigure."""
+
+    @functools.wraps(chart)
+    def themed(*args, **kwargs):
+        return course_figure(chart(*args, **kwargs))
+
+    return themed
+
 
 _FOCUS_LABELS = {
     "inward": "Inward (team, delivery)",
@@ -16,6 +38,7 @@ _FOCUS_LABELS = {
 }
 
 
+@_themed
 def roles_by_focus(catalogue: Catalogue | None = None) -> go.Figure:
     """Stacked bars: how many catalogue cards each role traditionally holds, by focus.
 
@@ -44,6 +67,7 @@ def roles_by_focus(catalogue: Catalogue | None = None) -> go.Figure:
     return figure
 
 
+@_themed
 def role_shift(catalogue: Catalogue | None = None) -> go.Figure:
     """Sankey from each card's traditional holder to its AI-era holder (first listed of each)."""
     catalogue = catalogue or load()
@@ -68,6 +92,7 @@ def role_shift(catalogue: Catalogue | None = None) -> go.Figure:
     return figure
 
 
+@_themed
 def responsibility_map(
     card_ids: list[str] | None = None,
     era: str = "traditional",
@@ -119,6 +144,7 @@ def responsibility_map(
     return figure
 
 
+@_themed
 def sprint_timeboxes() -> go.Figure:
     """Horizontal bars: the most time each Scrum event may take in a one-month Sprint.
 
@@ -143,6 +169,8 @@ def sprint_timeboxes() -> go.Figure:
             marker_color=["#3182bd"] * len(events) + ["#bdbdbd"],
             text=[f"{h:g} h" for h in hours],
             textposition="outside",
+            # The longest bar's label sits past the bar's end: draw it, do not clip it.
+            cliponaxis=False,
             customdata=notes,
             hovertemplate="%{y}: at most %{x:g} hours<br>%{customdata}<extra></extra>",
         )
@@ -157,11 +185,14 @@ def sprint_timeboxes() -> go.Figure:
             f"{calendar.source}; {calendar.working_days} working days assumed</sup>"
         ),
         yaxis={"autorange": "reversed"},
+        # Room on the right for the longest bar's label.
+        margin={"r": 60},
         template="plotly_white",
     )
     return figure
 
 
+@_themed
 def prioritisation_ranks() -> go.Figure:
     """Slope chart: where each example feature ranks under WSJF and under RICE."""
     from .prioritisation import load as load_features
@@ -196,6 +227,7 @@ def prioritisation_ranks() -> go.Figure:
     return figure
 
 
+@_themed
 def merged_role_load(catalogue: Catalogue | None = None) -> go.Figure:
     """Stacked bars: cards the Product Owner, the Product Manager, and one person doing both hold.
 
@@ -236,6 +268,7 @@ _DESIGN_COLOURS = {
 }
 
 
+@_themed
 def study_results(studies=None) -> go.Figure:
     """Horizontal bars: the change in speed, output or delivery each dated study reports.
 
@@ -289,10 +322,10 @@ def study_results(studies=None) -> go.Figure:
                 "symmetric": False,
                 "array": [m.high - m.value for _, m in ranged],
                 "arrayminus": [m.value - m.low for _, m in ranged],
-                "color": "black",
+                "color": NEUTRAL,
             },
         )
-    figure.add_vline(x=0, line_color="black", line_width=1)
+    figure.add_vline(x=0, line_color=NEUTRAL, line_width=1)
     figure.update_layout(
         title="What dated studies measured with AI coding tools (right of zero = faster or more)",
         xaxis_title="Reported change, % (whiskers: 95% interval where the study gives one)",
@@ -313,6 +346,7 @@ def _study_row(study, measure) -> str:
     return f"{study.study} ({study.year}):<br>{measure.label.lower()}"
 
 
+@_themed
 def metr_perception(studies=None) -> go.Figure:
     """Bars: METR's 2025 developers' expected, believed and measured speed change with AI."""
     from . import evidence
@@ -331,7 +365,7 @@ def metr_perception(studies=None) -> go.Figure:
             textposition="outside",
         )
     )
-    figure.add_hline(y=0, line_color="black", line_width=1)
+    figure.add_hline(y=0, line_color=NEUTRAL, line_width=1)
     figure.update_layout(
         title=f"Felt faster, measured slower: {metr.sample} ({metr.year})",
         yaxis_title="Speed change with AI, % (+ = faster)",
@@ -341,6 +375,7 @@ def metr_perception(studies=None) -> go.Figure:
     return figure
 
 
+@_themed
 def holders_by_era(catalogue: Catalogue | None = None) -> go.Figure:
     """Grouped bars: how many cards accept each role, before AI and in the AI-era scenario."""
     catalogue = catalogue or load()
@@ -367,6 +402,7 @@ def _placed_empty(figure: go.Figure, message: str) -> go.Figure:
     return figure
 
 
+@_themed
 def team_design(sort, catalogue: Catalogue | None = None) -> go.Figure:
     """Stacked bars: in a learner's own design, which way the work of each role faces.
 
@@ -395,6 +431,7 @@ def team_design(sort, catalogue: Catalogue | None = None) -> go.Figure:
     return figure
 
 
+@_themed
 def readiness_profile(sort) -> go.Figure:
     """Stacked horizontal bars: a learner's self-assessment answers, area by area."""
     from .own_team import readiness
@@ -434,32 +471,91 @@ def _flows(before, after, card_ids):
     return flows
 
 
-def _sankey(flows, categories, domain_x):
+def _sankey(flows, categories, domain_y):
+    """One panel: a Sankey whose nodes keep the order of ``categories`` on both sides.
+
+    Node positions are fixed, so two panels built from the same categories list the
+    roles in the same order (plotly would otherwise arrange each panel to suit its own
+    bands). Only roles with cards become nodes: plotly drops a node without links,
+    which would shift every position after it. The role names are drawn beside the
+    nodes by :func:`_node_labels`, in the margins, not by plotly on top of the bands.
+    """
     ids = [category_id for category_id, _ in categories]
-    labels = [label for _, label in categories]
-    source, target, value = [], [], []
-    for (start, end), count in sorted(flows.items()):
-        source.append(ids.index(start))
-        target.append(len(ids) + ids.index(end))
-        value.append(count)
+    labels = dict(categories)
+    ys = _node_positions(flows, ids)
     # One colour per role on both sides, so a band that keeps its colour end to end is
     # a card that stayed; bands take their starting role's colour, lightened.
-    colours = [_SHIFT_COLOURS[i % len(_SHIFT_COLOURS)] for i in range(len(ids))] * 2
-    return go.Sankey(
-        domain={"x": domain_x, "y": [0, 0.9]},
+    colour = {c: _SHIFT_COLOURS[i % len(_SHIFT_COLOURS)] for i, c in enumerate(ids)}
+    nodes = [(side, c) for side in (0, 1) for c in ids if any(p[side] == c for p in flows)]
+    index = {node: i for i, node in enumerate(nodes)}
+    source, target, value = [], [], []
+    for (start, end), count in sorted(flows.items()):
+        source.append(index[(0, start)])
+        target.append(index[(1, end)])
+        value.append(count)
+    sankey = go.Sankey(
+        arrangement="fixed",
+        domain={"x": list(_SANKEY_X), "y": list(domain_y)},
         node={
-            "label": [f"{label} (before)" for label in labels]
-            + [f"{label} (AI era)" for label in labels],
-            "color": colours,
-            "pad": 12,
+            "label": [""] * len(nodes),
+            "color": [colour[c] for _, c in nodes],
+            "pad": 10,
+            "thickness": 14,
+            "x": [0.001 if side == 0 else 0.999 for side, _ in nodes],
+            "y": [ys[side][c] for side, c in nodes],
+            "customdata": [labels[c] for _, c in nodes],
+            "hovertemplate": "%{customdata}: %{value} card(s)<extra></extra>",
         },
         link={
             "source": source,
             "target": target,
             "value": value,
-            "color": [_faded(colours[s]) for s in source],
+            "color": [_faded(colour[nodes[s][1]]) for s in source],
         },
     )
+    return sankey, _node_labels(nodes, labels, ys, domain_y)
+
+
+_SANKEY_X = (0.2, 0.8)  # the bands; role names sit in the margins either side
+
+
+def _node_positions(flows, ids) -> tuple[dict, dict]:
+    """Node centres (0 = top) by role, in category order, stacked by size on each side."""
+    sides = []
+    for side in (0, 1):
+        sizes = {i: sum(n for pair, n in flows.items() if pair[side] == i) for i in ids}
+        total = sum(sizes.values()) or 1
+        gap = 0.05
+        free = 1 - gap * max(0, sum(1 for n in sizes.values() if n) - 1)
+        top, centres = 0.0, {}
+        for category in ids:
+            height = free * sizes[category] / total
+            centres[category] = min(0.999, max(0.001, top + height / 2))
+            if sizes[category]:
+                top += height + gap
+        sides.append(centres)
+    return sides[0], sides[1]
+
+
+def _node_labels(nodes, labels, ys, domain_y) -> list[dict]:
+    """Annotations naming each node's role beside it, in the margin on its side."""
+    low, high = domain_y
+    notes = []
+    for side, category in nodes:
+        x, anchor = (_SANKEY_X[0] - 0.01, "right") if side == 0 else (_SANKEY_X[1] + 0.01, "left")
+        label = labels[category]
+        notes.append(
+            {
+                "x": x,
+                "y": high - ys[side][category] * (high - low),
+                "xanchor": anchor,
+                "yanchor": "middle",
+                "text": label.replace(" ", "<br>", 1) if len(label) > 12 else label,
+                "align": anchor,
+                "font": {"size": 12},
+            }
+        )
+    return notes
 
 
 _SHIFT_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#72B7B2")
@@ -470,6 +566,7 @@ def _faded(hex_colour: str) -> str:
     return f"rgba({red}, {green}, {blue}, 0.35)"
 
 
+@_themed
 def placement_shift(
     before: Mapping[str, str | None],
     after: Mapping[str, str | None],
@@ -497,36 +594,51 @@ def placement_shift(
     mine = _flows(before, after, cards)
     placed = sum(mine.values())
     figure = go.Figure()
-    left = [0, 0.47] if reference is not None else [0, 1]
-    figure.add_trace(_sankey(mine, categories, left))
-    notes = [
-        {
-            "x": sum(left) / 2,
-            "y": 1.0,
-            "text": f"Your shift<br>({placed} of {len(cards)} cards sorted in both steps)",
-        }
-    ]
+    # With the reference, the two panels sit one above the other and share one node
+    # order, so a role is at the same height in both: compare across, not around.
+    panels = [((0.55, 0.88) if reference is not None else (0.06, 0.82), mine)]
+    headings = [f"Your shift ({placed} of {len(cards)} cards sorted in both steps)"]
     if reference is not None:
         ref_before, ref_after = reference
-        theirs = _flows(ref_before, ref_after, cards)
-        figure.add_trace(_sankey(theirs, categories, [0.53, 1]))
-        notes.append({"x": 0.765, "y": 1.0, "text": "The course's reference shift<br> "})
+        panels.append(((0.04, 0.37), _flows(ref_before, ref_after, cards)))
+        headings.append("The course's reference shift")
+    notes = []
+    for (domain_y, flows), heading in zip(panels, headings, strict=True):
+        sankey, labels = _sankey(flows, categories, domain_y)
+        figure.add_trace(sankey)
+        notes += labels
+        # The panel's heading on a line of its own, the two sides' names below it.
+        top = domain_y[1] + 0.012
+        notes.append({"x": 0.5, "y": top + 0.04, "yanchor": "bottom", "text": f"<b>{heading}</b>"})
+        for x, anchor, text in (
+            (_SANKEY_X[0], "right", "Before AI"),
+            (_SANKEY_X[1], "left", "AI era"),
+        ):
+            notes.append(
+                {
+                    "x": x,
+                    "y": top,
+                    "yanchor": "bottom",
+                    "xanchor": anchor,
+                    "text": text,
+                    "font": {"size": 11},
+                }
+            )
     if waiting:
         notes.append(
             {
                 "x": 0.5,
-                "y": -0.02,
+                "y": 0.0,
+                "yanchor": "top",
                 "text": "The course's reference shift appears once every card is sorted in both steps.",
             }
         )
     for note in notes:
-        figure.add_annotation(
-            xref="paper", yref="paper", showarrow=False, font={"size": 14}, **note
-        )
+        figure.add_annotation(xref="paper", yref="paper", showarrow=False, **note)
     figure.update_layout(
         title="Who holds each responsibility: before AI-assisted development and in the AI era",
-        margin={"t": 80, "l": 10, "r": 10, "b": 10},
-        height=460,
+        margin={"t": 80, "l": 10, "r": 10, "b": 40},
+        height=720 if reference is not None else 460,
     )
     return figure
 

@@ -15,7 +15,6 @@ import os
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as w
-from IPython.display import display
 
 from .cardsort import CardSort
 from .catalogue import load
@@ -74,6 +73,7 @@ class ShiftExercise:
             raise ValueError("give a key for both axes or for neither")
         common = {"mode": mode, "folder": folder, "ui": ui, "ask_confidence": ask_confidence}
         self.exercise = exercise
+        self._ui = ui
         self.before = CardSort(
             f"{exercise}-before",
             cards,
@@ -176,7 +176,7 @@ class ShiftExercise:
     def widget(self) -> w.VBox:
         """Both sorts and the live chart in one box (built once, then reused)."""
         if self._view is None:
-            chart = w.Output()
+            chart = self._chart_widget()
             self._view = w.VBox(
                 [
                     w.HTML("<b>Step 1.</b> Sort the cards as the roles were before AI."),
@@ -188,14 +188,20 @@ class ShiftExercise:
             )
 
             def redraw(_change=None) -> None:
-                with chart:
-                    chart.clear_output(wait=True)
-                    display(self.chart())
+                chart.show(self.chart())
 
             self.before.observe(redraw, names="placements")
             self.after.observe(redraw, names="placements")
-            redraw()
         return self._view
+
+    def _chart_widget(self):
+        """The live chart: redrawn in place after every move (no output cleared and re-made)."""
+        from .chart_view import ChartView, PlainChart
+        from .frontend import resolve_ui
+
+        if resolve_ui(self._ui) == "core":
+            return PlainChart(self.chart())
+        return ChartView(self.chart())
 
     def _repr_mimebundle_(self, **kwargs):
         return with_plain_text(self.widget()._repr_mimebundle_(**kwargs), self.summary())

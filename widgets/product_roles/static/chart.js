@@ -1,0 +1,267 @@
+// Chart view: draws a plotly figure in the colours of JupyterLab's current theme,
+// redraws it when the theme changes, and lays it out for the width it is given.
+//
+// plotly.js comes from the kernel once per page (the plotly package ships it), so
+// nothing is fetched from the network and no copy lands in the notebook's metadata.
+
+const PLOTLY = Symbol.for("product-roles.plotly");
+const TRANSPARENT = "rgba(0,0,0,0)";
+const NARROW = 640; // px: below this, legends go under the plot and text wraps sooner
+
+function cssColour(name, fallback) {
+  // Resolve a CSS variable to rgb() through a probe, as plotly needs a plain colour.
+  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
+  if (!value) return fallback;
+  const probe = document.createElement("span");
+  probe.style.color = value;
+  probe.style.display = "none";
+  document.body.append(probe);
+  const resolved = getComputedStyle(probe).color;
+  probe.remove();
+  return resolved || fallback;
+}
+
+function theme() {
+  const fg = cssColour("--jp-ui-font-color1", "rgb(33,33,33)");
+  const muted = cssColour("--jp-ui-font-color2", "rgb(97,97,97)");
+  const grid = cssColour("--jp-border-color2", "rgb(224,224,224)");
+  const line = cssColour("--jp-border-color1", "rgb(189,189,189)");
+  const paper = cssColour("--jp-layout-color0", "rgb(255,255,255)");
+  const font = getComputedStyle(document.body).getPropertyValue("--jp-ui-font-family").trim();
+  const axis = {
+    gridcolor: grid, linecolor: line, zerolinecolor: line, automargin: true,
+    tickfont: { color: fg }, title: { font: { color: fg } },
+  };
+  return {
+    key: [fg, grid, paper].join("|"),
+    fg,
+    template: {
+      data: {
+        sankey: [{ textfont: { color: fg } }],
+        bar: [{ textfont: { color: fg }, outsidetextfont: { color: fg } }],
+      },
+      layout: {
+        paper_bgcolor: TRANSPARENT,
+        plot_bgcolor: TRANSPARENT,
+        font: { color: fg, family: font || undefined },
+        title: { font: { color: fg } },
+        legend: { bgcolor: TRANSPARENT, font: { color: fg }, title: { font: { color: muted } } },
+        xaxis: axis,
+        yaxis: axis,
+        hoverlabel: { bgcolor: paper, font: { color: fg }, bordercolor: line },
+        colorway: [
+          "#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#72B7B2", "#E45756",
+        ],
+      },
+    },
+  };
+}
+
+function wrap(text, width, fontSize) {
+  // Break a title at spaces so that no line is wider than the chart; plotly does not.
+  if (!text) return text;
+  const most = Math.max(6, Math.floor(width / (fontSize * 0.56)));
+  return String(text)
+    .split("<br>")
+    .map((line) => {
+      if (line.replace(/<[^>]+>/g, "").length <= most) return line;
+      const out = [];
+      let current = "";
+      for (const word of line.split(" ")) {
+        if (current && (current + " " + word).replace(/<[^>]+>/g, "").length > most) {
+          out.push(current);
+          current = word;
+        } else {
+          current = current ? `${current} ${word}` : word;
+        }
+      }
+      if (current) out.push(current);
+      return out.join("<br>");
+    })
+    .join("<br>");
+}
+
+function titleText(title) {
+  return typeof title === "string" ? title : title?.text;
+}
+
+function laidOut(figure, width, colours, plotArea) {
+  // A copy of the figure's layout fitted to `width` and coloured for the theme.
+  const layout = structuredClone(figure.layout ?? {});
+  layout.template = colours.template;
+  layout.autosize = true;
+  delete layout.width;
+  const narrow = width < NARROW;
+  const titleSize = narrow ? 14 : 17;
+  if (titleText(layout.title)) {
+    const text = wrap(titleText(layout.title), width - 20, titleSize);
+    layout.title = {
+      ...(typeof layout.title === "object" ? layout.title : {}),
+      text,
+      font: { size: titleSize },
+      x: 0.01,
+      xanchor: "left",
+    };
+    const lines = text.split("<br>").length;
+    layout.margin = { ...(layout.margin ?? {}) };
+    layout.margin.t = Math.max(layout.margin.t ?? 0, 30 + lines * (titleSize + 6));
+  }
+  for (const key of Object.keys(layout)) {
+    if (!/^[xy]axis\d*$/.test(key)) continue;
+    const axis = layout[key];
+    const text = titleText(axis.title);
+    if (text) {
+      // An axis title is centred on the plot area, which tick labels can narrow to
+      // about half the chart.
+      const room = key.startsWith("x")
+        ? (plotArea ?? Math.min(width - 80, width * 0.55))
+        : (layout.height ?? 450) - 100;
+      axis.title = { ...(typeof axis.title === "object" ? axis.title : {}), text: wrap(text, room, 13) };
+    }
+  }
+  // Category labels wrap instead of turning vertical.
+  if (narrow) {
+    layout.xaxis = { ...(layout.xaxis ?? {}), tickangle: 0, tickfont: { size: 10 } };
+    const cats = new Set();
+    for (const trace of figure.data ?? []) {
+      if ((trace.type ?? "scatter") === "bar" && trace.orientation !== "h") {
+        for (const x of trace.x ?? []) if (typeof x === "string") cats.add(x);
+      }
+    }
+    if (cats.size) {
+      // The plot area is what the last draw measured, or a guess before the first.
+      const each = Math.max(30, (plotArea ?? width - 100) / cats.size);
+      layout.xaxis.tickmode = "array";
+      layout.xaxis.tickvals = [...cats];
+      // A word too long for its slot cannot wrap: the labels' size comes down instead.
+      const longest = Math.max(...[...cats].flatMap((c) => c.split(" ").map((w) => w.length)));
+      const size = Math.max(8, Math.min(11, Math.floor(each / (longest * 0.62))));
+      layout.xaxis.tickfont = { size };
+      layout.xaxis.ticktext = [...cats].map((c) => wrap(c, each, size));
+    }
+    // Long row labels of horizontal bars wrap into at most about a third of the width.
+    const rows = new Set();
+    for (const trace of figure.data ?? []) {
+      if ((trace.type ?? "scatter") === "bar" && trace.orientation === "h") {
+        for (const y of trace.y ?? []) if (typeof y === "string") rows.add(y);
+      }
+    }
+    if (rows.size) {
+      layout.yaxis = { ...(layout.yaxis ?? {}), tickfont: { size: 10 }, tickmode: "array" };
+      layout.yaxis.tickvals = [...rows];
+      layout.yaxis.ticktext = [...rows].map((r) => wrap(r.replaceAll("<br>", " "), width * 0.34, 10));
+    }
+    if (layout.showlegend !== false) {
+      layout.legend = { ...(layout.legend ?? {}), orientation: "h", x: 0, y: -0.25, yanchor: "top" };
+      layout.margin = { ...(layout.margin ?? {}), b: Math.max(layout.margin?.b ?? 0, 90) };
+    }
+  }
+  return layout;
+}
+
+function loadPlotly(model) {
+  // One copy of plotly.js per page, asked of the kernel the first time.
+  if (window[PLOTLY]) return window[PLOTLY];
+  window[PLOTLY] = new Promise((resolve, reject) => {
+    const onMessage = (message, buffers) => {
+      if (!message || message.kind !== "plotly.js" || !buffers?.length) return;
+      model.off("msg:custom", onMessage);
+      const blob = new Blob([buffers[0]], { type: "text/javascript" });
+      const script = document.createElement("script");
+      script.src = URL.createObjectURL(blob);
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("plotly.js did not load"));
+      document.head.append(script);
+    };
+    model.on("msg:custom", onMessage);
+    model.send({ action: "plotly.js" });
+  });
+  window[PLOTLY].catch(() => { window[PLOTLY] = undefined; });
+  return window[PLOTLY];
+}
+
+function render({ model, el: host }) {
+  const root = document.createElement("div");
+  root.className = "prc-root";
+  const plot = document.createElement("div");
+  plot.className = "prc-plot";
+  root.append(plot);
+  host.append(root);
+  let Plotly = null;
+  let drawn = "";
+  let pending = null;
+  let onScreen = false;
+
+  async function draw() {
+    if (!Plotly || !root.isConnected) return;
+    // A cell far off screen is not laid out (JupyterLab's content-visibility), and
+    // plotly draws nothing there: draw it when it comes into view instead.
+    if (!onScreen) return;
+    const width = Math.round(root.getBoundingClientRect().width);
+    if (width <= 0) return;
+    const figure = model.get("figure");
+    const colours = theme();
+    const light = document.body.dataset.jpThemeLight ?? "";
+    const key = `${width}|${colours.key}|${light}|${model.get("revision")}`;
+    if (key === drawn) return;
+    drawn = key;
+    const config = { responsive: true, displaylogo: false, ...(figure.config ?? {}) };
+    let area;
+    // Twice at most: once with a guess at the plot area, again with the area measured.
+    for (let pass = 0; pass < 2; pass++) {
+      await Plotly.react(plot, figure.data ?? [], laidOut(figure, width, colours, area), config);
+      const measured = plot._fullLayout?._size?.w;
+      if (!measured || (area !== undefined && Math.abs(measured - area) < 8)) break;
+      area = measured;
+    }
+    if (plot.getBoundingClientRect().height === 0) { drawn = ""; return; }
+    root.dataset.theme = colours.key;
+    root.dataset.light = light;
+    root.dataset.width = String(width);
+    root.dataset.ready = "true";
+  }
+
+  function reserve() {
+    // Hold the chart's height before it is drawn, so the page does not jump.
+    plot.style.minHeight = `${model.get("figure")?.layout?.height ?? 450}px`;
+  }
+
+  function soon() {
+    // Coalesce bursts (a resize, a theme change, a redraw from Python) into one draw.
+    if (pending) return;
+    pending = requestAnimationFrame(() => { pending = null; draw(); });
+  }
+
+  // JupyterLab marks the theme on <body>; its stylesheet swaps a moment later, so
+  // look again shortly after the mark changes.
+  const themeWatch = new MutationObserver(() => {
+    for (const delay of [0, 150, 500, 1500]) setTimeout(soon, delay);
+  });
+  themeWatch.observe(document.body, {
+    attributes: true,
+    attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"],
+  });
+  const sizeWatch = new ResizeObserver(soon);
+  sizeWatch.observe(root);
+  const viewWatch = new IntersectionObserver((entries) => {
+    onScreen = entries[entries.length - 1].isIntersecting;
+    if (onScreen) soon();
+  });
+  viewWatch.observe(root);
+  reserve();
+  model.on("change:figure", () => { reserve(); soon(); });
+  model.on("change:revision", soon);
+
+  loadPlotly(model).then((loaded) => { Plotly = loaded; soon(); }).catch((err) => {
+    root.textContent = `The chart could not be drawn: ${err.message}`;
+  });
+
+  return () => {
+    themeWatch.disconnect();
+    sizeWatch.disconnect();
+    viewWatch.disconnect();
+    if (Plotly) Plotly.purge(plot);
+  };
+}
+
+export default { render };

@@ -19,6 +19,15 @@ import nbformat
 ASSIGNMENT = "traditional-divide"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
+# Keyring system calls (x86_64 numbers), for the keyring attacks.
+_KEYS = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def add_key(ring, name, data):
+    return libc.syscall(248, b'user', name, data, len(data), ring)
+"""
+
 # Code attacks, by what they try. Each runs in the student's cell, before the tests.
 CODE = {
     # The score, forged inside the kernel.
@@ -123,7 +132,9 @@ for folder in ('/tmp', '/dev/shm', os.path.expanduser('~')):
     except OSError:
         pass
 """,
-    "find-a-file-left-behind": """
+    # Graded after "leave-a-file-for-the-next" (nbgrader goes in name order), by the same
+    # fork server under plain nbgrader.
+    "next-finds-the-file-left-behind": """
 import os
 for folder in ('/tmp', '/dev/shm', os.path.expanduser('~')):
     if os.path.exists(os.path.join(folder, 'left-by-a-student')):
@@ -218,6 +229,152 @@ try:
 except OSError as err:
     print('stopped after', n, err)
 """,
+    # Through the kernel's own view of the system: /proc links and descriptors, other
+    # processes, sockets, keyrings.
+    "proc-links-and-descriptors": """
+import os
+course = os.path.dirname('@CANARY@')
+pids = ['self', 'thread-self'] + [p for p in os.listdir('/proc') if p.isdigit()]
+for pid in pids:
+    for link in ('root', 'cwd'):
+        for path in (f'/proc/{pid}/{link}@CANARY@', f'/proc/{pid}/{link}/../../../..@CANARY@'):
+            try:
+                print('STOLEN', path, open(path).read())
+            except OSError:
+                pass
+    try:
+        fds = os.listdir(f'/proc/{pid}/fd')
+    except OSError:
+        continue
+    for fd in fds:
+        try:
+            target = os.readlink(f'/proc/{pid}/fd/{fd}')
+        except OSError:
+            continue
+        if course in target or 'solutions' in target or 'gradebook' in target:
+            print('STOLEN descriptor', pid, fd, target)
+print('processes seen', len(pids) - 2)
+""",
+    "write-to-every-descriptor": """
+import os, stat
+# A request in the fork server's own language, in case any descriptor leads to it.
+request = b'{"op": "signal", "kernel": 1, "signum": 9}\\n'
+for fd in [0] + list(range(3, 256)):
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        continue
+    if stat.S_ISFIFO(mode) or stat.S_ISREG(mode):
+        try:
+            os.write(fd, request)
+        except OSError:
+            pass
+""",
+    "ptrace-anything": """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.restype = ctypes.c_long
+for pid in range(1, 400):
+    if pid != os.getpid() and libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+        print('STOLEN traced', pid)
+        libc.ptrace(17, pid, None, None)  # PTRACE_DETACH
+""",
+    "unix-sockets": """
+import glob, os, socket
+from ipykernel import get_connection_file
+own = os.path.dirname(get_connection_file())
+names = []
+try:
+    for line in open('/proc/net/unix').read().splitlines()[1:]:
+        if len(line.split()) >= 8:
+            names.append(line.split()[7])
+except OSError as err:
+    print('no socket table', err.errno)
+for top in ROOTS + ('/run', '/var/run'):
+    names += glob.glob(top + '/**/*.sock*', recursive=True)[:50]
+for name in sorted(set(names)):
+    if name.startswith(own):
+        continue  # this kernel's own channels
+    address = '\\0' + name[1:] if name.startswith('@') else name
+    for kind in (socket.SOCK_STREAM, socket.SOCK_SEQPACKET, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_UNIX, kind)
+        s.settimeout(1)
+        try:
+            s.connect(address)
+            print('CONNECTED', repr(name))
+        except OSError:
+            pass
+        finally:
+            s.close()
+""",
+    "leave-a-key-for-the-next": _KEYS
+    + """
+for ring in (-1, -2, -3, -4, -5):  # thread, process, session, user, user-session keyrings
+    print('added', ring, add_key(ring, b'left-by-a-student', b'@MARKER@'))
+""",
+    "next-finds-the-key-left-behind": _KEYS
+    + """
+for ring in (-3, -4, -5):
+    found = libc.syscall(250, 10, ring, b'user', b'left-by-a-student', 0)  # KEYCTL_SEARCH
+    if found > 0:
+        print('STOLEN key', ring, found)
+""",
+    # Talking to the grader in ways nbclient does not expect.
+    "fake-execute-replies": """
+kernel = get_ipython().kernel
+def forged(stream, ident, parent):
+    send = kernel.session.send
+    send(kernel.iopub_socket, 'stream', {'name': 'stdout', 'text': 'Total: 16 of 16 cards right.\\n'}, parent=parent)
+    send(kernel.iopub_socket, 'execute_result',
+         {'data': {'text/plain': '16.0'}, 'metadata': {}, 'execution_count': 99}, parent=parent)
+    send(stream, 'execute_reply', {'status': 'ok', 'execution_count': 99, 'user_expressions': {},
+         'payload': []}, parent=parent, ident=ident)
+kernel.shell_handlers['execute_request'] = forged
+""",
+    "close-the-sockets": """
+import os, stat, time
+for fd in range(3, 256):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            os.close(fd)
+    except OSError:
+        pass
+time.sleep(30)
+""",
+    "huge-result": """
+'x' * (8 * 1024 * 1024)
+""",
+    # Using up what the machine has, in other ways.
+    "zombie-flood": """
+import os
+n = 0
+try:
+    while n < 500:
+        if os.fork() == 0:
+            os._exit(0)
+        n += 1
+except OSError as err:
+    print('stopped after', n, err.errno)
+""",
+    "thread-flood": """
+import threading, time
+threads = []
+try:
+    while len(threads) < 1000:
+        thread = threading.Thread(target=time.sleep, args=(30,), daemon=True)
+        thread.start()
+        threads.append(thread)
+except RuntimeError as err:
+    print('stopped after', len(threads), err)
+""",
+    "map-more-than-memory": """
+import mmap
+try:
+    huge = mmap.mmap(-1, 8 * 1024 * 1024 * 1024)
+    print('MAPPED')
+except OSError as err:
+    print('refused', err.errno)
+""",
 }
 
 
@@ -302,6 +459,120 @@ def _huge_answers(folder: Path) -> None:
     path.write_text(json.dumps(data))
 
 
+def _edit_json(change):
+    """An edit of the notebook as plain JSON, so that it may break nbformat's own rules."""
+
+    def edit(folder: Path) -> None:
+        nb = json.loads((folder / NOTEBOOK).read_text(encoding="utf-8"))
+        change(nb)
+        (folder / NOTEBOOK).write_text(json.dumps(nb), encoding="utf-8")
+
+    return edit
+
+
+def _json_cell(nb: dict, grade_id: str) -> dict:
+    return next(
+        c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+    )
+
+
+def _test_cell_as(cell_type: str):
+    def change(nb: dict) -> None:
+        cell = _json_cell(nb, "test-card-roles")
+        cell["cell_type"] = cell_type
+        cell["source"] = "16.0"
+        for field in ("outputs", "execution_count"):
+            cell.pop(field, None)
+
+    return change
+
+
+def _forged_copy_first(nb: dict) -> None:
+    # nbgrader keeps the first of two cells with one id: make the first a forgery.
+    real = _json_cell(nb, "test-card-roles")
+    forged = json.loads(json.dumps(real))
+    forged["id"], forged["source"] = "forged-first", "16.0"
+    real["source"] = "16.0"
+    nb["cells"].insert(nb["cells"].index(real), forged)
+
+
+def _colliding_ids(nb: dict) -> None:
+    for cell in nb["cells"]:
+        cell["id"] = "same-id"
+
+
+def _forged_outputs(nb: dict) -> None:
+    cell = _json_cell(nb, "test-card-roles")
+    cell["execution_count"] = 1
+    cell["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": "Total: 16 of 16 cards right.\n"},
+        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+         "data": {"text/plain": "16.0"}},
+    ]  # fmt: skip
+
+
+def _odd_kernelspec(nb: dict) -> None:
+    nb["metadata"]["kernelspec"] = {"name": "../../../../bin/sh", "display_name": "sh",
+                                    "language": "sh"}  # fmt: skip
+
+
+def _sleep_under_every_timeout(nb: dict) -> None:
+    # Each cell stays under nbgrader's per-cell time-out; only the sandbox's clock stops them.
+    for n in range(12):
+        cell = nbformat.v4.new_code_cell("import time\ntime.sleep(2.5)")
+        cell["id"] = f"sleep-{n}"
+        nb["cells"].append(cell)
+
+
+def _extra_notebooks(folder: Path) -> None:
+    nb = json.loads((folder / NOTEBOOK).read_text(encoding="utf-8"))
+    bonus = nbformat.v4.new_code_cell("100.0")
+    bonus["metadata"]["nbgrader"] = dict(
+        _json_cell(nb, "test-card-roles")["metadata"]["nbgrader"], grade_id="bonus", points=100
+    )
+    nb["cells"].append(bonus)
+    for name in ("bonus.ipynb", "ai-era-shift.ipynb", ".traditional-divide.ipynb"):
+        (folder / name).write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _answers_bytes(change):
+    """An edit of the answers file's bytes, ``change(bytes) -> bytes``."""
+
+    def edit(folder: Path) -> None:
+        path = folder / f"{ASSIGNMENT}.answers.json"
+        path.write_bytes(change(path.read_bytes()))
+
+    return edit
+
+
+def _duplicate_placements(raw: bytes) -> bytes:
+    # Python's json keeps the last of two equal keys: a reader that kept the first would
+    # see every card right.
+    data = json.loads(raw)
+    wrong = json.dumps(data["placements"])
+    right = json.dumps({card: "RIGHT-IF-FIRST" for card in data["placements"]})
+    head = json.dumps({k: v for k, v in data.items() if k != "placements"})[:-1]
+    return f'{head}, "placements": {right}, "placements": {wrong}}}'.encode()
+
+
+def _unknown_cards(raw: bytes) -> bytes:
+    data = json.loads(raw)
+    extra = {f"card-{n}": "PO" for n in range(3000)}
+    extra.update({"__proto__": "PO", "constructor": "PO", "": "PO", "Total": "16"})
+    data["placements"] = {**extra, **data["placements"]}
+    data["confidence"] = {card: "sure" for card in data["placements"]}
+    return json.dumps(data).encode()
+
+
+def _odd_numbers(raw: bytes) -> bytes:
+    return raw.rstrip().rstrip(b"}") + b', "x": NaN, "y": -Infinity, "z": 1e999}'
+
+
+def _invalid_utf8(raw: bytes) -> bytes:
+    assert b'"ENG"' in raw, "an all-wrong sort places some card in ENG"
+    return raw.replace(b'"ENG"', b'"EN\xff"', 1)
+
+
 # Attacks on the submitted files themselves, by what they try.
 FILES = {
     "forged-test-source": _edit_notebook(_forge_test_source),
@@ -309,6 +580,19 @@ FILES = {
     "extra-grade-cell": _edit_notebook(_extra_grade_cell),
     "duplicate-test-cell": _edit_notebook(_replace_test_cell),
     "huge-answers-file": _huge_answers,
+    "test-cell-as-markdown": _edit_json(_test_cell_as("markdown")),
+    "test-cell-as-raw": _edit_json(_test_cell_as("raw")),
+    "forged-copy-before-test-cell": _edit_json(_forged_copy_first),
+    "colliding-cell-ids": _edit_json(_colliding_ids),
+    "forged-outputs": _edit_json(_forged_outputs),
+    "odd-kernelspec": _edit_json(_odd_kernelspec),
+    "sleep-under-every-timeout": _edit_json(_sleep_under_every_timeout),
+    "extra-notebooks": _extra_notebooks,
+    "answers-duplicate-keys": _answers_bytes(_duplicate_placements),
+    "answers-unknown-cards": _answers_bytes(_unknown_cards),
+    "answers-odd-numbers": _answers_bytes(_odd_numbers),
+    "answers-with-bom": _answers_bytes(lambda raw: b"\xef\xbb\xbf" + raw),
+    "answers-invalid-utf8": _answers_bytes(_invalid_utf8),
 }
 
 

@@ -1,7 +1,9 @@
 """A class full of students who attack the grader, graded by plain nbgrader and by product-roles.
 
 Every attack in :mod:`hostile_submissions` is submitted with an all-wrong answers
-file, beside two honest students. The class is graded twice, in two copies of one
+file, beside three honest students: two graded before the attackers, one after them
+all (nbgrader grades in name order, so a submission that broke the grading of the
+rest of the class, or left something behind for the next kernel, shows there). The class is graded twice, in two copies of one
 course: by plain ``nbgrader autograde`` from the course folder, and by
 ``product-roles grade``'s parallel workers with the key hidden. Each time: no
 attacker earns a point, the honest students get exactly their marks, nothing secret
@@ -38,6 +40,7 @@ LIMITS = {
     "processes": 48, "disk_mb": 32, "file_size_mb": 8,
 }  # fmt: skip
 RUNS = ("plain-nbgrader", "product-roles")
+LAST = "zz-honest-last"  # graded after every attacker
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -109,6 +112,7 @@ def classroom(tmp_path_factory):
     half = dict(right)
     half.update(dict(list(hostile.all_wrong(key).items())[: len(right) // 2]))
     submit(release, submitted, "honest-half", {ASSIGNMENT: half})
+    submit(release, submitted, LAST, {ASSIGNMENT: right})
     attackers = []
     for name, source in hostile.CODE.items():
         source = (
@@ -169,6 +173,7 @@ def test_no_attacker_earns_a_point_and_honest_students_get_theirs(classroom, run
     totals = _totals(classroom["courses"][run])
     full = float(len(classroom["key"].answers))
     assert totals["honest-right"] == full
+    assert totals.get(LAST) == full, "the student graded after the attackers got every mark"
     assert totals["honest-half"] == full - len(classroom["key"].answers) // 2
     stolen = {who: totals.get(who) for who in classroom["attackers"] if totals.get(who)}
     assert stolen == {}, f"points earned by attacks: {stolen}"
@@ -199,7 +204,7 @@ def test_nothing_secret_reaches_a_graded_notebook(classroom, run):
     text = _graded_text(classroom["courses"][run])
     for secret in classroom["secrets"].values():
         assert secret not in text
-    for word in ("STOLEN", "WROTE", "CONNECTED"):
+    for word in ("STOLEN", "WROTE", "CONNECTED", "MAPPED"):
         assert word not in text, f"an attack printed {word}"
     assert HIDDEN[0] not in text
     for key_line in _hidden_lines(classroom["courses"][run]):
@@ -267,6 +272,10 @@ def test_the_hidden_key_stays_hidden_whatever_the_kernel_sets(classroom):
         ("x-huge-answers-file", "larger than"),
         ("x-answers-link-to-solution", "is a link"),
         ("x-answers-link-to-canary", "is a link"),
+        ("x-huge-result", "output limit of 256 KiB"),
+        ("x-sleep-under-every-timeout", "time limit of 15 s"),
+        ("x-answers-with-bom", "not valid JSON"),
+        ("x-answers-invalid-utf8", "not valid JSON"),
     ],
 )
 def test_the_result_says_why_points_were_lost(classroom, attacker, reason):
@@ -277,7 +286,7 @@ def test_the_result_says_why_points_were_lost(classroom, attacker, reason):
 
 def test_every_student_in_the_class_is_graded(classroom):
     results = classroom["results"]
-    assert set(results) == {"honest-right", "honest-half", *classroom["attackers"]}
+    assert set(results) == {"honest-right", "honest-half", LAST, *classroom["attackers"]}
     assert all(r["status"] == "graded" for r in results.values()), [
         r for r in results.values() if r["status"] != "graded"
     ]

@@ -380,6 +380,46 @@ except OSError as err:
 
 # Where a course, a home or a temporary folder would be; searching all of /usr is slow.
 _ROOTS = "ROOTS = ('/tmp', '/work', '/root', '/home', '/srv', '/var', '/opt', '/mnt')\n"
+CODE.update(
+    {
+        "write-into-the-socket-folder": """
+import json, os, glob
+written = 0
+for path in set(glob.glob('/*/*/*/sock') + glob.glob('/*/*/*/*/sock') + glob.glob('/tmp/*/*/sock')):
+    for n in range(50):
+        try:
+            with open(os.path.join(path, f'fill{n}'), 'wb') as f:
+                f.write(b'0' * 1024 * 1024)
+            written += 1
+        except OSError:
+            break
+if written:
+    print('WROTE', written, 'MiB into the socket folder')
+""",
+        "swap-a-socket-for-a-link": """
+import glob, os
+for path in glob.glob('/*/pr-grading-*/*/sock/k-*') + glob.glob('/*/*/pr-grading-*/*/sock/k-*'):
+    try:
+        os.unlink(path)
+        os.symlink('/tmp/elsewhere.sock', path)
+        print('WROTE link over', path)
+    except OSError as err:
+        print('refused', err.errno)
+""",
+        "widget-state-flood": """
+import ipywidgets
+box = ipywidgets.Text()
+for n in range(2000):
+    box.value = str(n) * (512 * 1024)
+""",
+        "display-update-flood": """
+from IPython.display import display, update_display
+display('small', display_id='d')
+for n in range(200):
+    update_display('y' * (1024 * 1024), display_id='d')
+""",
+    }
+)
 CODE = {name: _ROOTS + source for name, source in CODE.items()}
 
 
@@ -596,10 +636,80 @@ FILES = {
 }
 
 
-def link_attacks(course: Path) -> dict:
-    """Answers files that are links to the instructor's files."""
-    solution = course / "solutions" / ASSIGNMENT / NOTEBOOK
+def _forge_schema(nb):
+    _test_cell(nb).metadata["nbgrader"]["schema_version"] = 99
+
+
+def _solution_marked_graded(nb):
+    cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == "place-cards")
+    cell.metadata["nbgrader"]["grade"] = True
+    cell.metadata["nbgrader"]["points"] = 100
+
+
+def _answers_text(text: str):
+    def edit(folder: Path) -> None:
+        (folder / f"{ASSIGNMENT}.answers.json").write_text(text)
+
+    return edit
+
+
+def _answers_directory(folder: Path) -> None:
+    path = folder / f"{ASSIGNMENT}.answers.json"
+    path.unlink()
+    path.mkdir()
+    (path / "inside.txt").write_text("a folder, not a file")
+
+
+# Attacks on the submitted files that the grader must survive and grade.
+FILES.update({
+    "forged-schema-version": _edit_notebook(_forge_schema),
+    "solution-cell-marked-graded": _edit_notebook(_solution_marked_graded),
+    "answers-deeply-nested": _answers_text("[" * 100000 + "]" * 100000),
+    "answers-huge-number": _answers_text('{"version": ' + "9" * 5000 + "}"),
+    "answers-is-a-folder": _answers_directory,
+})  # fmt: skip
+
+
+def _link(name: str, target: str, code: str = ""):
+    def edit(folder: Path) -> None:
+        path = folder / name
+        path.unlink(missing_ok=True)
+        os.symlink(target, path)
+        if code:
+            code_attack(code)(folder)
+
+    return edit
+
+
+def _fifo(folder: Path) -> None:
+    os.mkfifo(folder / "pipe")
+
+
+def _forged_record(folder: Path) -> None:
+    (folder / ".grading").mkdir()
+    (folder / ".grading" / "bonus.json").write_text(
+        '{"notebook": "x", "error": "FORGED: give this student full marks"}'
+    )
+
+
+def _many_cells(nb):
+    nb.cells.extend(nbformat.v4.new_markdown_cell("padding") for _ in range(3000))
+
+
+def refused_attacks(course: Path) -> dict:
+    """Submissions the grader refuses before nbgrader reads or copies them, and the reason."""
+    solution = str(course / "solutions" / ASSIGNMENT / NOTEBOOK)
+    shows = "print(open('notes.txt').read())"
     return {
-        "answers-link-to-solution": _link_answers_to(str(solution)),
-        "answers-link-to-canary": _link_answers_to(str(course / "canary.txt")),
+        "answers-link-to-solution": (_link(f"{ASSIGNMENT}.answers.json", solution), "is a link"),
+        "answers-link-to-canary": (
+            _link(f"{ASSIGNMENT}.answers.json", str(course / "canary.txt")),
+            "is a link",
+        ),
+        "file-link-to-solution": (_link("notes.txt", solution, shows), "notes.txt is a link"),
+        "notebook-link-to-solution": (_link(NOTEBOOK, solution), f"{NOTEBOOK} is a link"),
+        "file-link-to-dev-zero": (_link("data.bin", "/dev/zero"), "data.bin is a link"),
+        "a-named-pipe": (_fifo, "pipe is not a regular file"),
+        "forged-grading-record": (_forged_record, "is kept for the grader"),
+        "three-thousand-cells": (_edit_notebook(_many_cells), "at most 2000 are graded"),
     }

@@ -80,6 +80,21 @@ class Listener:
         self.sock.close()
 
 
+def _copy_course(source: Path, target: Path) -> Path:
+    """A copy of the course, links and named pipes included (copytree refuses pipes)."""
+    import stat
+
+    pipes = [
+        p for p in source.rglob("*") if not p.is_symlink() and stat.S_ISFIFO(p.lstat().st_mode)
+    ]
+    shutil.copytree(source, target, symlinks=True, ignore=lambda folder, names: [
+        n for n in names if Path(folder, n) in pipes
+    ])  # fmt: skip
+    for pipe in pipes:
+        os.mkfifo(target / pipe.relative_to(source))
+    return target
+
+
 def _lingering(marker: str) -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -122,12 +137,16 @@ def classroom(tmp_path_factory):
         )
         submit(release, submitted, f"x-{name}", wrong, hostile.code_attack(source))
         attackers.append(f"x-{name}")
-    for name, edit in {**hostile.FILES, **hostile.link_attacks(course)}.items():
+    for name, edit in hostile.FILES.items():
         submit(release, submitted, f"x-{name}", wrong, edit)
         attackers.append(f"x-{name}")
+    refused = {}
+    for name, (edit, reason) in hostile.refused_attacks(course).items():
+        submit(release, submitted, f"y-{name}", wrong, edit)
+        refused[f"y-{name}"] = reason
     courses = {
         RUNS[0]: course,
-        RUNS[1]: shutil.copytree(course, base / RUNS[1] / "course", symlinks=True),
+        RUNS[1]: _copy_course(course, base / RUNS[1] / "course"),
     }
     package = Path(product_roles.__file__).parent
     site_packages = Path(os.__file__).parent  # stdlib: nothing may be added there either
@@ -155,7 +174,8 @@ def classroom(tmp_path_factory):
         "stdlib": sorted(p.name for p in site_packages.glob("*.pth")),
     }
     return {
-        "courses": courses, "key": key, "attackers": attackers, "secrets": secrets,
+        "courses": courses, "key": key, "attackers": attackers, "refused": refused,
+        "secrets": secrets,
         "plain": plain, "results": {r["student"]: r for r in results}, "before": before,
         "after": after, "lingering": lingering, "listener": listener,
     }  # fmt: skip
@@ -175,7 +195,11 @@ def test_no_attacker_earns_a_point_and_honest_students_get_theirs(classroom, run
     assert totals["honest-right"] == full
     assert totals.get(LAST) == full, "the student graded after the attackers got every mark"
     assert totals["honest-half"] == full - len(classroom["key"].answers) // 2
-    stolen = {who: totals.get(who) for who in classroom["attackers"] if totals.get(who)}
+    stolen = {
+        who: totals.get(who)
+        for who in [*classroom["attackers"], *classroom["refused"]]
+        if totals.get(who)
+    }
     assert stolen == {}, f"points earned by attacks: {stolen}"
     assert set(classroom["attackers"]) <= set(totals), "every attacker has a grade"
 
@@ -270,8 +294,12 @@ def test_the_hidden_key_stays_hidden_whatever_the_kernel_sets(classroom):
         ("x-memory", "MemoryError"),
         ("x-exit-before-tests", "the kernel died"),
         ("x-huge-answers-file", "larger than"),
-        ("x-answers-link-to-solution", "is a link"),
-        ("x-answers-link-to-canary", "is a link"),
+        ("x-forged-schema-version", ""),
+        ("x-answers-deeply-nested", "not an answers file"),
+        ("x-answers-huge-number", "not an answers file"),
+        ("x-answers-is-a-folder", "not a regular file"),
+        ("x-widget-state-flood", "output limit of 256 KiB"),
+        ("x-display-update-flood", "output limit of 256 KiB"),
         ("x-huge-result", "output limit of 256 KiB"),
         ("x-sleep-under-every-timeout", "time limit of 15 s"),
         ("x-answers-with-bom", "not valid JSON"),
@@ -284,8 +312,19 @@ def test_the_result_says_why_points_were_lost(classroom, attacker, reason):
     assert reason in result["reason"], result
 
 
-def test_every_student_in_the_class_is_graded(classroom):
+def test_submissions_with_links_devices_or_forgeries_are_refused_untouched(classroom):
     results = classroom["results"]
+    for student, reason in classroom["refused"].items():
+        result = results[student]
+        assert result["status"] == "failed", result
+        assert result["score"] == 0.0
+        assert reason in result["reason"], result
+        for course in classroom["courses"].values():
+            assert not (course / "autograded" / student).exists(), "nothing of it was copied"
+
+
+def test_every_student_in_the_class_is_graded(classroom):
+    results = {who: r for who, r in classroom["results"].items() if who not in classroom["refused"]}
     assert set(results) == {"honest-right", "honest-half", LAST, *classroom["attackers"]}
     assert all(r["status"] == "graded" for r in results.values()), [
         r for r in results.values() if r["status"] != "graded"

@@ -71,7 +71,7 @@ def test_the_kernel_sees_none_of_the_graders_files(tmp_path):
         (out,) = run(
             tmp_path,
             f"import os; print([os.path.exists(p) for p in ({str(secret)!r}, {str(home)!r}, "
-            f"{str(ROOT / 'tests')!r}, {str(ROOT / 'solutions')!r}, '/srv', '/var')])",
+            f"{str(ROOT / 'tests')!r}, {str(ROOT / 'solutions')!r}, '/srv', '/var/lib')])",
         )
     finally:
         home.unlink()

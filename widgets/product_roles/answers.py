@@ -129,9 +129,10 @@ def read_submitted(
         if os.path.islink(path):
             raise AnswersError("it is a link, not a file; submit the file itself") from err
         raise AnswersError(f"it could not be read ({err.strerror})") from err
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise AnswersError("it is not a regular file")
     with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise AnswersError("it is not a regular file")
         raw = stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise AnswersError(
@@ -146,6 +147,8 @@ def decode(raw: bytes, exercise: str) -> Answers:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise AnswersError(f"it is not valid JSON ({err})") from err
+    except (RecursionError, ValueError) as err:  # nested too deep, or a number too long
+        raise AnswersError(f"it is not an answers file ({type(err).__name__})") from err
     return parse(data, exercise)
 
 

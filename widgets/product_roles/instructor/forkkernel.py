@@ -78,7 +78,7 @@ class ForkServer:
         if self._process is not None and self._process.poll() is None:
             return
         self._stop()
-        self._scratch = tempfile.mkdtemp(prefix="pr-grading-")
+        self._scratch = tempfile.mkdtemp(prefix="pr-grading-", dir=_scratch_parent())
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         inner = [sys.executable, "-m", "product_roles.instructor.zygote"]
         options: dict[str, Any] = {}
@@ -178,6 +178,22 @@ class ForkServer:
     def close(self) -> None:
         with self._lock:
             self._stop()
+
+
+def _scratch_parent() -> str | None:
+    """Where kernels' scratch folders go: never under ``/tmp``, which is each kernel's own.
+
+    A kernel may write anywhere in its private ``/tmp``, and Landlock grants a folder's
+    rights to everything beneath it, so a scratch folder under ``/tmp`` would be
+    writable to the kernel too.
+    """
+    named = os.environ.get("PRODUCT_ROLES_SCRATCH")
+    if named:
+        return named
+    for candidate in ("/var/tmp", "/dev/shm"):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    return None
 
 
 _servers: dict[tuple, ForkServer] = {}

@@ -31,13 +31,14 @@ def trusted_grading(c) -> None:
     from .sandboxed_execute import SandboxedExecute
     from .trusted import ForgetUnknownCells, RecordTrustedScores, StripHiddenTests, TrustedScoring
 
+    _check_submissions_before_nbgrader_copies_them()
     # A deleted test cell comes back, so its score is recorded like any other.
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.sanitize_preprocessors = [
+        ForgetUnknownCells,
         ClearOutput,
         DeduplicateIds,
         OverwriteKernelspec,
-        ForgetUnknownCells,
         OverwriteCells,
         TrustedScoring,
         CheckCellMetadata,
@@ -53,3 +54,28 @@ def trusted_grading(c) -> None:
         CheckCellMetadata,
     ]
     c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+
+
+def _check_submissions_before_nbgrader_copies_them() -> None:
+    """Run :func:`.trusted.check_submission` before nbgrader touches each submission.
+
+    nbgrader copies a submission's files, following links, in ``init_assignment``,
+    before any preprocessor runs, and offers no hook that can refuse a submission
+    there (its ``pre_convert_hook`` swallows errors). So the check wraps that method;
+    its error fails that one submission, as any nbgrader error does, and the class goes on.
+    """
+    from nbgrader.converters import Autograde
+
+    from .trusted import check_submission
+
+    original = Autograde.init_assignment
+    if getattr(original, "checks_submissions", False):
+        return
+
+    def init_assignment(self, assignment_id: str, student_id: str) -> None:
+        check_submission(self._format_source(assignment_id, student_id))
+        return original(self, assignment_id, student_id)
+
+    init_assignment.checks_submissions = True
+    init_assignment.__doc__ = original.__doc__
+    Autograde.init_assignment = init_assignment

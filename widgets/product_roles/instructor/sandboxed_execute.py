@@ -126,6 +126,15 @@ class SandboxedExecute(Execute):
                         except (DeadKernelError, RuntimeError) as err:
                             self._not_run(index, self._why_stopped(err))
                             break
+                        except Exception as err:  # noqa: BLE001 - a forged message
+                            # The kernel is the student's: what it sends may be malformed
+                            # on purpose. Stop it; the submission is graded as it stands.
+                            self._stop(
+                                "the kernel sent a message the grader could not read "
+                                f"({type(err).__name__})"
+                            )
+                            self._not_run(index, self._stopped_because)
+                            break
             except ForkServerError as err:
                 raise SandboxError(str(err)) from err
             self.set_widgets_metadata()
@@ -180,12 +189,18 @@ class SandboxedExecute(Execute):
                 )
             ]
 
-    def output(self, outs, msg, display_id, cell_index):
+    def process_message(self, msg, cell, cell_index):
+        # Every message counts against the output limit, widget and display updates
+        # included: all of them are kept in the grader's memory or the notebook.
         if self._stopped_because:
+            if msg.get("msg_type") == "status":
+                return super().process_message(msg, cell, cell_index)
             return None
-        self._output_left -= len(json.dumps(msg.get("content", {}), default=str))
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        size += sum(len(b) for b in msg.get("buffers", []) or [])
+        self._output_left -= size
         if self._output_left < 0:
             kb = self._record["limits"]["output_kb"]
             self._stop(f"the output limit of {kb} KiB was exceeded")
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        return super().process_message(msg, cell, cell_index)

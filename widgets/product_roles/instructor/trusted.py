@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import asdict
 from pathlib import Path
 
@@ -40,6 +41,56 @@ from .keys import keys_in_cell, strip_hidden
 
 SCORERS = frozenset({"score_placements"})
 RECORDS = ".grading"
+# A released notebook is about 30 KiB and 20 cells; a card sort's answers about 3 KiB.
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
+MAX_FILES = 500
+MAX_CELLS = 2000
+
+
+class SubmissionError(ValueError):
+    """A submission the grader will not touch; the message says why, in a student's words."""
+
+
+def check_submission(folder: str | os.PathLike) -> None:
+    """Refuse a submitted folder holding anything but plain files and folders, or far too much.
+
+    nbgrader copies a submission's files by following links, as the grader's user and
+    before any sandbox, so a link to ``solutions/`` or to ``/dev/zero`` must never reach
+    it. This runs before nbgrader reads or copies anything (see :mod:`.pipeline`).
+
+    Raises
+    ------
+    SubmissionError
+        For a link, a device or pipe, the grader's own record folder name, a notebook
+        over 32 MiB, or a submission over 64 MiB or 500 files.
+    """
+    folder = Path(folder)
+    for part in (folder.parent, folder):
+        if part.is_symlink():
+            raise SubmissionError(f"{part.name} is a link; a submission is a folder of files")
+    total = count = 0
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root, name)
+            where = path.relative_to(folder)
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                raise SubmissionError(f"{where} is a link; submit the file itself")
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+                raise SubmissionError(f"{where} is not a regular file")
+            if name == RECORDS:
+                raise SubmissionError(f"{where}: the name {RECORDS} is kept for the grader")
+            if stat.S_ISREG(info.st_mode):
+                total, count = total + info.st_size, count + 1
+                if name.endswith(".ipynb") and info.st_size > MAX_NOTEBOOK_BYTES:
+                    raise SubmissionError(f"{where} is over {MAX_NOTEBOOK_BYTES >> 20} MiB")
+    if total > MAX_SUBMISSION_BYTES or count > MAX_FILES:
+        raise SubmissionError(
+            f"the submission holds {count} files, {total >> 20} MiB; at most "
+            f"{MAX_FILES} files and {MAX_SUBMISSION_BYTES >> 20} MiB are graded"
+        )
+
 
 # Verdicts judged while sanitizing, waiting for the same submission's grades to be saved,
 # and what sanitizing had to set right in the notebook.
@@ -119,26 +170,57 @@ class TrustedScoring(NbGraderPreprocessor):
 
 
 class ForgetUnknownCells(NbGraderPreprocessor):
-    """Make plain cells of those a student marked as nbgrader cells that the assignment lacks.
+    """Set every nbgrader mark in a submitted notebook from the gradebook, not from the student.
 
-    nbgrader drops the id of such a cell but keeps its flags, and then cannot grade the
-    submission at all; a forged cell should cost nothing but itself. Runs before
-    ``OverwriteCells``.
+    A cell a student marked as an nbgrader cell that the assignment lacks becomes a
+    plain cell, and a known cell gets back its own flags and metadata version: nbgrader
+    trusts both, and a forged flag or version made it fail the submission, or stop a
+    whole plain ``nbgrader autograde`` run. Runs first, before ``OverwriteCells``.
+    A notebook with far more cells than any answer needs is refused.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict):
+        from nbgrader.nbgraderformat import SCHEMA_VERSION
+
         db_url, assignment, student, notebook = _submission(resources)
+        if len(nb.cells) > MAX_CELLS:
+            raise SubmissionError(
+                f"{notebook} has {len(nb.cells)} cells; at most {MAX_CELLS} are graded"
+            )
         with Gradebook(db_url) as gradebook:
-            known = {c.name for c in gradebook.find_notebook(notebook, assignment).source_cells}
-        corrected = []
+            source = gradebook.find_notebook(notebook, assignment)
+            known = {c.name for c in source.source_cells}
+            points = {c.name: float(c.max_score) for c in source.grade_cells}
+            flags = {
+                "grade": set(points),
+                "solution": {c.name for c in source.solution_cells},
+                "task": {c.name for c in source.task_cells},
+            }
+        corrected, seen = [], set()
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader")
-            if meta is not None and meta.get("grade_id") not in known:
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if grade_id in seen:
                 corrected.append(
-                    f"a cell marked as nbgrader cell {meta.get('grade_id', '(no id)')!r}, which "
-                    "the assignment does not have, was graded as an ordinary cell"
+                    f"a second cell marked {str(grade_id)[:40]!r} was graded as an ordinary cell"
                 )
                 del cell.metadata["nbgrader"]
+                continue
+            seen.add(grade_id)
+            if grade_id not in known:
+                corrected.append(
+                    f"a cell marked as nbgrader cell {str(grade_id)[:40]!r}, which the "
+                    "assignment does not have, was graded as an ordinary cell"
+                )
+                del cell.metadata["nbgrader"]
+                continue
+            for flag, names in flags.items():
+                meta[flag] = grade_id in names
+            if grade_id in points:
+                meta["points"] = points[grade_id]
+            meta["schema_version"] = SCHEMA_VERSION
         _corrected[(db_url, assignment, student, notebook)] = corrected
         return nb, resources
 

@@ -130,8 +130,13 @@ def become_kernel(own: str, read_only: list[str], limits: Limits) -> int:
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     _rlimits(limits)
     _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    # Its scratch folder on the grader's disk is for its sockets only: nothing written
+    # there counts against its disk, and no socket may be swapped for a link.
     abi = landlock.restrict(
-        read_only=[*read_only, "/proc"], read_write=["/tmp", own], devices=DEVICES
+        read_only=[*read_only, "/proc"],
+        read_write=["/tmp"],
+        devices=DEVICES,
+        sockets=[os.path.join(own, "sock")],
     )
     _drop_capabilities()
     os.chdir(WORK)

@@ -94,7 +94,12 @@ def _handled_fs(abi: int) -> int:
     return rights
 
 
-def restrict(read_only: Iterable[str], read_write: Iterable[str], devices: Iterable[str]) -> int:
+def restrict(
+    read_only: Iterable[str],
+    read_write: Iterable[str],
+    devices: Iterable[str],
+    sockets: Iterable[str] = (),
+) -> int:
     """Fence this process in: only the paths given stay reachable, as given; return the ABI.
 
     Parameters
@@ -105,6 +110,9 @@ def restrict(read_only: Iterable[str], read_write: Iterable[str], devices: Itera
         Folders that may also be written, with everything beneath them.
     devices : paths
         Device files that may be read and written (``/dev/null`` and the like).
+    sockets : paths
+        Folders that may be read and where Unix sockets may be made, and nothing else:
+        no file written, removed or linked.
 
     Paths that do not exist are passed over. TCP binding and connecting are refused
     from ABI 4 on; signals and abstract Unix sockets stop at the domain from ABI 6 on.
@@ -131,6 +139,7 @@ def restrict(read_only: Iterable[str], read_write: Iterable[str], devices: Itera
             *((path, READ) for path in read_only),
             *((path, handled) for path in read_write),
             *((path, READ_FILE | WRITE_FILE | (IOCTL_DEV if abi >= 5 else 0)) for path in devices),
+            *((path, READ | MAKE_SOCK) for path in sockets),
         ]
         for path, rights in grants:
             try:

@@ -320,7 +320,9 @@ def test_submissions_with_links_devices_or_forgeries_are_refused_untouched(class
         assert result["score"] == 0.0
         assert reason in result["reason"], result
         for course in classroom["courses"].values():
-            assert not (course / "autograded" / student).exists(), "nothing of it was copied"
+            graded = course / "autograded" / student
+            assert not list(graded.rglob("*.ipynb")), "no notebook of it was graded"
+            assert not [p for p in graded.rglob("*") if p.is_symlink()], "no link was copied"
 
 
 def test_every_student_in_the_class_is_graded(classroom):

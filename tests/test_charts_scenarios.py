@@ -39,13 +39,15 @@ def test_scenario_shift_waits_for_every_card_then_draws_the_catalogues_reading(t
     thesis, checking = sorts(tmp_path)
     figure = charts.scenario_shift(thesis, checking)
     assert len(figure.data) == 1, "no reading before the learner commits to every card"
-    labels = figure.data[0].node.label
-    assert "Product Owner (thesis)" in labels and "Product Owner (checking)" in labels
+    labels = [note.text for note in figure.layout.annotations]
+    assert "Thesis" in labels and "Checking" in labels, "each side is named by its scenario"
     for card in CARDS:
         thesis.place(card, "PM")
         checking.place(card, "PO")
     figure = charts.scenario_shift(thesis, checking)
     assert len(figure.data) == 2
+    names = " ".join(note.text for note in figure.layout.annotations)
+    assert "Product<br>Owner" in names and "Product<br>Manager" in names
     catalogue = load()
     expected = {}
     for card in CARDS:
@@ -53,8 +55,11 @@ def test_scenario_shift_waits_for_every_card_then_draws_the_catalogues_reading(t
         end = next(r for r in catalogue.card(card).verification if r in ROLES)
         expected[(start, end)] = expected.get((start, end), 0) + 1
     reading = figure.data[1]
+    # Nodes are the roles with cards, each side in turn; hover names each node's role.
+    role_of = {catalogue.role(r).label: r for r in ROLES}
+    nodes = [role_of[label] for label in reading.node.customdata]
     drawn = {
-        (ROLES[s], ROLES[t - len(ROLES)]): v
+        (nodes[s], nodes[t]): v
         for s, t, v in zip(
             reading.link.source, reading.link.target, reading.link.value, strict=True
         )

@@ -700,16 +700,14 @@ def scenario_shift(first, second, catalogue: Catalogue | None = None) -> go.Figu
         waiting=not done,
     )
     short = {era: catalogue.scenarios[era].short for era in eras}
-    for trace in figure.data:
-        trace.node.label = [
-            label.replace("(before)", f"({short['ai_era']})").replace(
-                "(AI era)", f"({short['verification']})"
-            )
-            for label in trace.node.label
-        ]
+    sides = {
+        "Before AI": short["ai_era"].capitalize(),
+        "AI era": short["verification"].capitalize(),
+    }
     for note in figure.layout.annotations:
         note.text = (
-            note.text.replace("Your shift", "Your two scenarios")
+            sides.get(note.text, note.text)
+            .replace("Your shift", "Your two scenarios")
             .replace("The course's reference shift", "The catalogue's reading")
             .replace("both steps", "both sorts")
         )

@@ -294,7 +294,6 @@ def test_the_hidden_key_stays_hidden_whatever_the_kernel_sets(classroom):
         ("x-memory", "MemoryError"),
         ("x-exit-before-tests", "the kernel died"),
         ("x-huge-answers-file", "larger than"),
-        ("x-forged-schema-version", ""),
         ("x-answers-deeply-nested", "not an answers file"),
         ("x-answers-huge-number", "not an answers file"),
         ("x-answers-is-a-folder", "not a regular file"),

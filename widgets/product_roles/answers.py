@@ -154,8 +154,12 @@ def decode(raw: bytes, exercise: str) -> Answers:
 
 def write(path: str | os.PathLike, answers: Answers) -> None:
     """Write ``answers`` to ``path`` atomically: readers see the old file or the new, never half."""
+    write_text_atomically(path, json.dumps(answers.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step (a temporary file, flushed, then ``os.replace``)."""
     path = Path(path)
-    text = json.dumps(answers.to_json(), indent=2, ensure_ascii=False) + "\n"
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file 0600; give it the mode a plain open() would, so that a

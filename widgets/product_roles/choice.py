@@ -17,7 +17,6 @@ import json
 import os
 import random
 import secrets
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from .answers import write_text_atomically
 from .frontend import key_guard_output, resolve_ui, view_module
 from .questionbank import Option, Question, bank
 from .sortstate import with_plain_text
@@ -68,7 +68,7 @@ def _new_learner_id(path: Path) -> str:
     made = secrets.token_hex(8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, made + "\n")
+        write_text_atomically(path, made + "\n")
     except OSError:
         pass  # an unwritable home: the order is still stable for this process
     return made
@@ -165,7 +165,9 @@ class _ChoiceLogic:
             "choice": None if index is None else self.shown_options[index].text,
         }
         try:
-            _write_atomically(self._path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            write_text_atomically(
+                self._path, json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+            )
         except OSError as err:
             self._show("none", f"Your choice could not be saved to {self._path} ({err.strerror}).")
 
@@ -180,19 +182,6 @@ class _ChoiceLogic:
     def _repr_mimebundle_(self, **kwargs):
         # Widgets cut text/plain short; a notebook read without a browser shows it all.
         return with_plain_text(super()._repr_mimebundle_(**kwargs), repr(self))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from product_roles import load
+from product_roles import CardSort, load
 from product_roles.sortstate import catalogue_key
 
 COURSE = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
@@ -53,12 +53,17 @@ def test_catalogue_explanations_name_no_source_the_learner_never_met():
             assert "article" not in text.replace("SAFe's Product Owner article", ""), card.id
 
 
-def test_a_contested_card_with_one_accepted_answer_adds_no_note():
+def test_a_contested_card_with_one_accepted_answer_says_so(tmp_path):
     """Acceptance criteria are contested only in the AI era: a traditional sort accepts
-    the Product Owner alone. A "contested" note there would read as a contradiction and
-    lengthen most explanations; the verdict already names the one column that counts."""
+    the Product Owner alone, and its feedback must not suggest that others count: it
+    carries no contested note, and a wrong placement is told the one column that counts."""
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM"], era="traditional")
-    assert "Contested" not in notes["acceptance-criteria"]
+    assert "contested" not in notes["acceptance-criteria"].lower()
+    sort = CardSort.from_catalogue(
+        "contested-one", ["acceptance-criteria"], roles=["PO", "PM"], folder=tmp_path
+    )
+    sort.place("acceptance-criteria", "PM")
+    assert sort.check()["acceptance-criteria"]["expected"] == ["Product Owner"]
     _, notes = catalogue_key(["acceptance-criteria"], roles=["PO", "PM", "ENG"], era="ai_era")
     assert '"Engineers" and "Product Owner" are all accepted here' in notes["acceptance-criteria"]
 

@@ -6,6 +6,7 @@ generate (and compare with exercises/) -> release -> fetch -> submit -> collect
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import shutil
@@ -30,6 +31,15 @@ BOB = {
     card: role if i % 2 == 0 else WRONG_FOR[role] for i, (card, role) in enumerate(RIGHT.items())
 }
 BOB_SCORE = float(sum(role in KEY[card] for card, role in BOB.items()))
+
+
+def cards_of(notebook):
+    """The ``CARDS`` list a notebook's code defines, as the learner's copy has it."""
+    for cell in nbformat.read(notebook, 4).cells:
+        for node in ast.walk(ast.parse(cell.source)) if cell.cell_type == "code" else ():
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CARDS":
+                return ast.literal_eval(node.value)
+    raise AssertionError(f"{notebook} defines no CARDS")
 
 
 def normalised(path):
@@ -158,3 +168,23 @@ def test_validate_passes_on_solutions_and_fails_on_exercises(tmp_path):
         for notebook in sorted(release.glob("*.ipynb")):
             out = nbgrader("validate", "--invert", str(notebook), cwd=tmp_path).stdout
             assert "Success! The notebook does not pass any tests." in out, out
+
+
+def test_validate_passes_a_finished_student_copy_and_names_what_is_missing(tmp_path):
+    """A learner's Validate judges completeness, never correctness: a full sort with
+    wrong cards passes, and a sort with two cards left fails naming those two."""
+    copy = shutil.copytree(ROOT / "exercises" / ASSIGNMENT, tmp_path / ASSIGNMENT)
+    notebook = copy / f"{ASSIGNMENT}.ipynb"
+    path = answers.path_for(ASSIGNMENT, copy)
+    answers.write(path, answers.Answers(ASSIGNMENT, dict(BOB)))
+    out = nbgrader("validate", str(notebook), cwd=tmp_path).stdout
+    assert "Success! Your notebook passes all the tests." in out, out
+
+    left = list(BOB)[-2:]
+    answers.write(path, answers.Answers(ASSIGNMENT, {c: BOB[c] for c in BOB if c not in left}))
+    out = nbgrader("validate", str(notebook), cwd=tmp_path, check=False).stdout
+    assert "Success" not in out, out
+    assert f"Not ready to submit: 2 of {len(KEY)} cards are not placed yet" in out, out
+    texts = {c["id"]: c["text"] for c in cards_of(notebook)}
+    assert all(f"- {texts[card][:40]}" in out for card in left), out
+    assert not any(texts[card][:40] in out for card in BOB if card not in left), out

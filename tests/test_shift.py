@@ -55,7 +55,7 @@ def test_each_axis_is_graded_by_nbgrader_helpers(tmp_path, capsys):
     assert "stories: right, ENG (1/1)" in capsys.readouterr().out
 
 
-def test_the_chart_draws_the_learners_shift_beside_the_reference(tmp_path):
+def test_the_chart_draws_the_learners_shift_above_the_reference(tmp_path):
     shift = practice(tmp_path)
     shift.before.place("order", "PO")
     shift.after.place("order", "PM")
@@ -74,6 +74,7 @@ def test_the_chart_draws_the_learners_shift_beside_the_reference(tmp_path):
     shift.after.place("market", "ENG")
     mine, reference = shift.chart().data
     assert mine.type == reference.type == "sankey"
+    assert reference.domain.y[1] < mine.domain.y[0], "the reference sits below the learner's"
     assert links(mine) == [
         ("Product Manager", "Engineers", 1),
         ("Product Owner", "Engineers", 1),

@@ -585,7 +585,7 @@ def placement_shift(
     categories : sequence of (id, label)
         The roles, in the order to draw them.
     reference : (before, after), optional
-        The reference placements (card id to one role each), drawn on the right. Leave
+        The reference placements (card id to one role each), drawn below the learner's. Leave
         it out for an assessment, whose key must not reach the learner.
     waiting : bool
         Say that the reference will appear once every card is sorted on both axes.
@@ -678,7 +678,7 @@ def scenario_shift(first, second, catalogue: Catalogue | None = None) -> go.Figu
     ``first`` and ``second`` are practice sorts of catalogue cards, in the course's
     scenario and in the alternative one (their ids end in the era they were keyed
     for). Once every card is placed in both, the catalogue's reading of each card
-    (its first accepted role in each scenario) is drawn beside the learner's.
+    (its first accepted role in each scenario) is drawn below the learner's.
     """
     catalogue = catalogue or load()
     categories = [(c["id"], c["label"]) for c in first.categories]

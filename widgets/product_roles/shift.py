@@ -6,7 +6,7 @@ saves to its own answers file (``<exercise>-before.answers.json`` and
 :func:`~product_roles.grading.score_placements` exactly as for a single sort. Shown
 in a notebook, the exercise draws both sorts and, below them, a Sankey chart of the
 learner's own shift, redrawn after every move; in practice, once every card is
-placed on both axes, the reference shift appears beside it.
+placed on both axes, the reference shift appears below it.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class ShiftExercise:
         )
 
     def chart(self):
-        """The learner's shift as a plotly Sankey, beside the reference shift in practice.
+        """The learner's shift as a plotly Sankey, above the reference shift in practice.
 
         The reference appears once every card is placed on both axes.
         """

@@ -24,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from lab import free_port
-from product_roles import answers
-from product_roles.room_dashboard import TRADITIONAL, Dashboard
+from product_roles.grading import answers
+from product_roles.workshop.dashboard import Dashboard
+from product_roles.workshop.room import TRADITIONAL
 from workshop_helpers import chromium_page, server, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]

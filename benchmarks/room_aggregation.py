@@ -23,8 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from product_roles import answers, room, room_stats
-from product_roles.room_dashboard import AI_ERA, ROOM_CARDS, TRADITIONAL, Dashboard
+from product_roles.grading import answers
+from product_roles.workshop import room, room_stats
+from product_roles.workshop.dashboard import Dashboard
+from product_roles.workshop.room import AI_ERA, ROOM_CARDS, TRADITIONAL
 
 ROLES = ["PO", "PM", "ENG", "TEAM", "OTHER"]
 

@@ -4,7 +4,7 @@ Side by side in one process, on the course notebooks:
 
 - baseline: executing every course notebook with nbclient, as the build does (kernel
   start, every cell, shutdown), and nothing else;
-- build: ``product_roles.slides.build`` into a scratch folder (execute, cut into slides,
+- build: ``product_roles.publish.slides.build`` into a scratch folder (execute, cut into slides,
   notes, reveal.js and plotly.js copied beside the decks).
 
 Run: ``.venv/bin/python benchmarks/slides_build.py [--repeat 3]`` (after ``npm ci``).
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from product_roles import slides
+from product_roles.publish import slides
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -67,7 +67,7 @@ class Hub:
 def python_blockers() -> list[Path]:
     """Folders no ordinary account may enter on the way to this Python or the course."""
     import product_roles
-    from product_roles import hub_accounts
+    from product_roles.workshop import hub_accounts
 
     return hub_accounts.blocked_ancestors(
         [

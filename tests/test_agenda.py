@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from product_roles import agenda
+from product_roles.workshop import agenda
 
 PLANS = yaml.safe_load((ROOT / "workshop" / "agendas.yaml").read_text(encoding="utf-8"))
 GUIDE = ROOT / "docs" / "facilitator-guide.md"
@@ -68,7 +68,7 @@ def test_the_minutes_come_from_the_notebooks(tmp_path):
     new = agenda.rows(PLANS["full-day"], course, sort)
     assert [r.length for r in new][1] == [r.length for r in old][1] + 7
     assert new[-1].start == old[-1].start + 7
-    with pytest.raises(agenda.AgendaError, match="do not fit"):
+    with pytest.raises(agenda.ContentError, match="do not fit"):
         big = {**PLANS["half-day"], "limit": 60}
         agenda.check_plan({"half-day": big}, course, sort)
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from product_roles import answers
+from product_roles.grading import answers
 
 
 def test_round_trip(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lab import chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
-from product_roles.quiz import bank
+from product_roles.content.questions import bank
 from test_browser_cardsort import audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,7 +26,7 @@ def page(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("choice-root")
     write_notebook(
         root / "choice.ipynb",
-        f"from product_roles.quiz import MultipleChoice\n"
+        f"from product_roles import MultipleChoice\n"
         f"quiz = MultipleChoice({QUESTION!r}, ui='anywidget')\nquiz",
     )
     with (

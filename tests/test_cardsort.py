@@ -5,7 +5,8 @@ import json
 import pytest
 import traitlets
 
-from product_roles import CardSort, answers
+from product_roles import CardSort
+from product_roles.grading import answers
 
 CARDS = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]
 ROLES = [{"id": "PO", "label": "Product Owner"}, {"id": "PM", "label": "Product Manager"}]
@@ -332,7 +333,7 @@ def test_start_again_on_an_empty_sort_keeps_nothing(tmp_path):
 
 
 def test_catalogue_explanations_carry_no_contested_elsewhere_note():
-    from product_roles.sortstate import catalogue_key
+    from product_roles.ui.sortstate import catalogue_key
 
     for era in ("traditional", "ai_era"):
         _, notes = catalogue_key(None, roles=("PO", "PM", "ENG", "TEAM", "OTHER"), era=era)

@@ -6,12 +6,12 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles.catalogue import ERAS, CatalogueError, load, loads, parse
+from product_roles.content.catalogue import ERAS, ContentError, load, loads, parse
 
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles").joinpath("data/cards.yaml").read_text("utf-8")
+    text = resources.files("product_roles.content").joinpath("data/cards.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
 
@@ -90,11 +90,11 @@ def test_a_bad_entry_is_named_with_its_field(raw, mutate, expected):
     data = copy.deepcopy(raw)
     mutate(data)
     ids = {f"id{i}": card["id"] for i, card in enumerate(raw["cards"][:6])}
-    with pytest.raises(CatalogueError, match=None) as caught:
+    with pytest.raises(ContentError, match=None) as caught:
         parse(data)
     assert expected.format(**ids) in str(caught.value)
 
 
 def test_invalid_yaml_is_reported_as_a_catalogue_error():
-    with pytest.raises(CatalogueError, match="not valid YAML"):
+    with pytest.raises(ContentError, match="not valid YAML"):
         loads("cards: [unclosed")

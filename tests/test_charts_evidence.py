@@ -2,7 +2,8 @@
 
 import pytest
 
-from product_roles import charts, evidence
+from product_roles import charts
+from product_roles.content import evidence
 
 
 def test_study_results_draws_every_speed_output_and_delivery_measure():

@@ -3,9 +3,9 @@
 import pytest
 
 from product_roles import charts, load
-from product_roles.prioritisation import load as load_features
-from product_roles.prioritisation import ranking
-from product_roles.scrum_events import load as load_events
+from product_roles.content.prioritisation import load as load_features
+from product_roles.content.prioritisation import ranking
+from product_roles.content.scrum_events import load as load_events
 
 
 def test_responsibility_map_marks_sole_and_shared_holders():

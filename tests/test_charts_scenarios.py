@@ -1,7 +1,7 @@
 """The two AI-era scenarios are drawn side by side, from the catalogue and from a learner's sorts."""
 
 from product_roles import CardSort, charts, load
-from product_roles.catalogue import ERAS
+from product_roles.content.catalogue import ERAS
 
 CARDS = ["acceptance-criteria", "order-backlog", "review-and-test", "ai-feature-evals"]
 ROLES = ["PO", "PM", "ENG", "TEAM"]

@@ -1,6 +1,8 @@
 """Charts about who holds what: merged roles, the AI-era shift, and a learner's own design."""
 
-from product_roles import charts, load, own_team
+from product_roles import charts, load
+from product_roles.content.readiness import readiness
+from product_roles.ui import own_team
 
 
 def _stack(figure):
@@ -44,7 +46,7 @@ def test_team_design_counts_placed_cards_by_focus_and_explains_an_empty_sort(tmp
 
 
 def test_readiness_profile_counts_answers_per_area(tmp_path):
-    spec = own_team.readiness()
+    spec = readiness()
     sort = own_team.readiness_sort("readiness", folder=tmp_path)
     sort.place("tests-catch", "yes")
     sort.place("ai-policy", "no")

@@ -6,7 +6,7 @@ import ipywidgets as w
 import pytest
 
 from product_roles import CardSort, SortState, frontend
-from product_roles.coresort import CoreCardSort
+from product_roles.ui.coresort import CoreCardSort
 
 CARDS = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]
 ROLES = [{"id": "PO", "label": "Product Owner"}, {"id": "PM", "label": "Product Manager"}]

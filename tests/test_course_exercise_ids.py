@@ -24,7 +24,7 @@ CALL = re.compile(
     r"""(CardSort\.from_catalogue|ShiftExercise\.from_catalogue|MultipleChoice|custom_sort)"""
     r"""\(\s*["']([^"']+)["']"""
 )
-QUESTIONS = resources.files("product_roles").joinpath("data/questions")
+QUESTIONS = resources.files("product_roles.content").joinpath("data/questions")
 
 
 def calls(path) -> list[tuple[str, str]]:

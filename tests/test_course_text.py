@@ -14,10 +14,10 @@ import yaml
 
 from conftest import ROOT
 from product_roles import CardSort, load
-from product_roles.sortstate import catalogue_key
+from product_roles.ui.sortstate import catalogue_key
 
 COURSE = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
-QUESTIONS = sorted(resources.files("product_roles").joinpath("data/questions").iterdir())
+QUESTIONS = sorted(resources.files("product_roles.content").joinpath("data/questions").iterdir())
 BANKS = [q for q in QUESTIONS if q.name.endswith(".yaml")]
 
 

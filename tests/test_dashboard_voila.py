@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT
 from lab import free_port
-from product_roles import answers
-from product_roles.room_dashboard import AI_ERA, TRADITIONAL
+from product_roles.grading import answers
+from product_roles.workshop.room import AI_ERA, TRADITIONAL
 from workshop_helpers import chromium_page, server, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -6,13 +6,13 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles import evidence
-from product_roles.evidence import EvidenceError, parse
+from product_roles.content import evidence
+from product_roles.content.evidence import ContentError, parse
 
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles").joinpath("data/studies.yaml").read_text("utf-8")
+    text = resources.files("product_roles.content").joinpath("data/studies.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
 
@@ -70,12 +70,12 @@ def test_unknown_study_or_metric_is_named():
 def test_bad_entries_are_named(raw, mutate, message):
     data = copy.deepcopy(raw)
     mutate(data)
-    with pytest.raises(EvidenceError, match=message):
+    with pytest.raises(ContentError, match=message):
         parse(data)
 
 
 def test_broken_yaml_is_reported_not_raised_raw():
-    with pytest.raises(EvidenceError, match="not valid YAML"):
+    with pytest.raises(ContentError, match="not valid YAML"):
         evidence.loads("studies: [unclosed")
 
 

@@ -1,7 +1,6 @@
 """score_placements: one feedback line per card, partial credit, bad files score 0."""
 
-from product_roles import answers
-from product_roles.grading import score_placements
+from product_roles.grading import answers, score_placements
 
 KEY = {
     "a": {"answer": "PO", "why": "Ordering work is inward."},

@@ -156,7 +156,7 @@ def test_report_counts_each_misplacement(graded):
 
 def test_release_and_grade_go_through_the_exchange(tmp_path):
     from conftest import nbgrader
-    from product_roles import answers
+    from product_roles.grading import answers
 
     course = source_course(tmp_path)
     exchange = tmp_path / "exchange"

@@ -16,8 +16,8 @@ import pytest
 
 from conftest import ROOT
 from product_roles import load
+from product_roles.content.questions import bank
 from product_roles.instructor.keys import keys_in_cell
-from product_roles.quiz import bank
 
 CATALOGUE = load()
 ROLE_IDS = {role.id for role in CATALOGUE.roles}

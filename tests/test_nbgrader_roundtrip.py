@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, assignments, make_course, nbgrader
 from grading_course import keys_of
-from product_roles import answers
+from product_roles.grading import answers
 
 pytestmark = pytest.mark.slow
 

@@ -6,18 +6,20 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles import load, own_team
-from product_roles.catalogue import CatalogueError
+from product_roles import load
+from product_roles.content.catalogue import ContentError
+from product_roles.content.readiness import parse_readiness, readiness
+from product_roles.ui import own_team
 
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles").joinpath("data/readiness.yaml").read_text("utf-8")
+    text = resources.files("product_roles.content").joinpath("data/readiness.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
 
 def test_every_statement_has_an_area_a_meaning_and_known_sources():
-    spec = own_team.readiness()
+    spec = readiness()
     known = set(load().sources)
     areas = {area for area, _ in spec.areas}
     assert {s.area for s in spec.statements} == areas, "every area has a statement"
@@ -64,8 +66,8 @@ def test_design_sort_accepts_any_role_for_any_card(tmp_path):
 def test_bad_readiness_entries_are_named(raw, mutate, message):
     data = copy.deepcopy(raw)
     mutate(data)
-    with pytest.raises(CatalogueError, match=message):
-        own_team.parse_readiness(data, set(load().sources))
+    with pytest.raises(ContentError, match=message):
+        parse_readiness(data, set(load().sources))
 
 
 def test_advice_explains_only_the_weaker_answers_with_their_sources(tmp_path):
@@ -75,7 +77,7 @@ def test_advice_explains_only_the_weaker_answers_with_their_sources(tmp_path):
     sort.place("ai-policy", "no")
     sort.place("time-to-learn", "partly")
     notes = own_team.advice(sort)
-    spec = {s.id: s for s in own_team.readiness().statements}
+    spec = {s.id: s for s in readiness().statements}
     assert "You answered 3 of" in notes
     assert spec["ai-policy"].means in notes and spec["time-to-learn"].means in notes
     assert spec["tests-catch"].means not in notes, "a 'true for us' answer needs no advice"

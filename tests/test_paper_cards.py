@@ -7,8 +7,9 @@ import re
 import subprocess
 
 from conftest import ROOT
-from product_roles import load, paper_cards
-from product_roles.room_dashboard import ROOM_CARDS
+from product_roles import load
+from product_roles.workshop import paper_cards
+from product_roles.workshop.room import ROOM_CARDS
 
 
 def test_the_page_holds_every_room_card_and_role():

@@ -7,14 +7,10 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles.catalogue import CatalogueError
-from product_roles.quiz import (
-    CoreMultipleChoice,
-    MultipleChoice,
-    bank,
-    custom_sort,
-    parse_bank,
-)
+from product_roles.content.catalogue import ContentError
+from product_roles.content.questions import bank, parse_bank
+from product_roles.ui.choice import CoreMultipleChoice, MultipleChoice
+from product_roles.ui.custom_sorts import custom_sort
 
 QUESTION = "start-here-divide"
 
@@ -29,7 +25,7 @@ def learner(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles").joinpath("data/questions/01-start-here.yaml")
+    text = resources.files("product_roles.content").joinpath("data/questions/01-start-here.yaml")
     return yaml.safe_load(text.read_text("utf-8"))
 
 
@@ -108,7 +104,7 @@ def test_custom_sort_checks_against_its_own_key(tmp_path):
 def test_bad_bank_entries_are_named(raw, mutate, message):
     data = copy.deepcopy(raw)
     mutate(data)
-    with pytest.raises(CatalogueError, match=message):
+    with pytest.raises(ContentError, match=message):
         parse_bank(data)
 
 
@@ -187,7 +183,7 @@ def test_over_the_whole_bank_the_right_option_moves_about():
 
 
 def test_without_a_name_a_learner_id_is_made_once_and_kept(tmp_path, monkeypatch):
-    from product_roles import choice
+    from product_roles.ui import choice
 
     monkeypatch.delenv("PRODUCT_ROLES_LEARNER")
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from product_roles import answers
-from product_roles.grading import check_ready_to_submit
+from product_roles.grading import answers, check_ready_to_submit
 
 CARDS = [
     {"id": "order", "text": "Decide what the team builds next"},

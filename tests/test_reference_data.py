@@ -6,12 +6,12 @@ from importlib import resources
 import pytest
 import yaml
 
-from product_roles import prioritisation, scrum_events
-from product_roles.catalogue import CatalogueError
+from product_roles.content import prioritisation, scrum_events
+from product_roles.content.catalogue import ContentError
 
 
 def raw(name):
-    text = resources.files("product_roles").joinpath(f"data/{name}").read_text("utf-8")
+    text = resources.files("product_roles.content").joinpath(f"data/{name}").read_text("utf-8")
     return yaml.safe_load(text)
 
 
@@ -41,7 +41,7 @@ def test_scrum_events_load_with_the_guide_as_source():
 def test_a_bad_scrum_event_is_named(mutate, message):
     data = copy.deepcopy(raw("scrum_events.yaml"))
     mutate(data)
-    with pytest.raises(CatalogueError, match=message):
+    with pytest.raises(ContentError, match=message):
         scrum_events.parse(data)
 
 
@@ -79,5 +79,5 @@ def test_ranking_orders_from_highest_score():
 def test_a_bad_feature_is_named(mutate, message):
     data = copy.deepcopy(raw("prioritisation_example.yaml"))
     mutate(data)
-    with pytest.raises(CatalogueError, match=message):
+    with pytest.raises(ContentError, match=message):
         prioritisation.parse(data)

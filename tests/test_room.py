@@ -7,8 +7,11 @@ import os
 
 import pytest
 
-from product_roles import answers, load, room, room_stats
-from product_roles.room_dashboard import AI_ERA, TRADITIONAL, Dashboard
+from product_roles import load
+from product_roles.grading import answers
+from product_roles.workshop import room, room_stats
+from product_roles.workshop.dashboard import Dashboard
+from product_roles.workshop.room import AI_ERA, TRADITIONAL
 
 CARDS = ["order-backlog", "market-sizing", "acceptance-criteria"]
 ROLES = ["PO", "PM", "ENG"]

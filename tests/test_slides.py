@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from product_roles import slides
+from product_roles.publish import slides
 from workshop_helpers import chromium_page
 
 NOTEBOOKS = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT
 from hub_driver import Participant, install_workshop_extra, workshop_hub
-from product_roles.room_dashboard import TRADITIONAL
+from product_roles.workshop.room import TRADITIONAL
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_sorts_cross_accounts_to_the_facilitator_and_nowhere_else(tmp_path):
 
             counted = ana.run_json(
                 "import json\n"
-                "from product_roles.room_dashboard import Dashboard\n"
+                "from product_roles.workshop.dashboard import Dashboard\n"
                 "board = Dashboard.for_room()\n"
                 "board.refresh()\n"
                 "before, _ = board.rooms\n"

@@ -26,7 +26,7 @@ from hub_driver import (
     install_workshop_extra,
     workshop_hub,
 )
-from product_roles.room_dashboard import TRADITIONAL
+from product_roles.workshop.room import TRADITIONAL
 
 pytestmark = pytest.mark.slow
 
@@ -179,7 +179,7 @@ def test_the_facilitator_reads_the_room_through_its_group_one_seat_per_account(r
     people["bob"].run([second_ballot])
     counted = people["ana"].run_json(
         "import json\n"
-        "from product_roles.room_dashboard import Dashboard\n"
+        "from product_roles.workshop.dashboard import Dashboard\n"
         "board = Dashboard.for_room()\n"
         "board.refresh()\n"
         "before, after = board.rooms\n"

@@ -9,9 +9,9 @@ needs first)::
 What it guarantees, and what it does not, is in docs/workshop-hub.md. In short:
 
 - a participant claims a name with the room password and a password of their own;
-  from then on the name is theirs (``product_roles.hub_login``);
+  from then on the name is theirs (``product_roles.workshop.hub_login``);
 - each name runs as its own Unix account, ``jupyter-<name>``, created when its server
-  first starts, with a home only its owner can enter (``product_roles.hub_spawner``);
+  first starts, with a home only its owner can enter (``product_roles.workshop.hub_spawner``);
 - the room folder takes new seats from everyone but lets only the room group (the
   facilitators and the dashboard's account) read them;
 - the class dashboard is a hub service at ``/services/dashboard/``, open to
@@ -50,9 +50,9 @@ import sys
 from pathlib import Path
 
 import product_roles
-from product_roles import hub_accounts
-from product_roles.hub_login import RoomAuthenticator, hash_password
-from product_roles.hub_spawner import RoomSpawner
+from product_roles.workshop import hub_accounts
+from product_roles.workshop.hub_login import RoomAuthenticator, hash_password
+from product_roles.workshop.hub_spawner import RoomSpawner
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 

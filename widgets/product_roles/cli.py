@@ -9,7 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .instructor import feedback_command, grade_command, release_command, report_command
+from product_roles.instructor import (
+    feedback_command,
+    grade_command,
+    release_command,
+    report_command,
+)
 
 COMMANDS = {
     "release": release_command,
@@ -34,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .instructor.course import CourseError, find_root
+    from product_roles.instructor.course import CourseError, find_root
 
     try:
         root = find_root(args.course)

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import answers
-from .keys import HiddenKey
+from product_roles.grading import answers
+from product_roles.instructor.keys import HiddenKey
 
 
 @dataclass

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .course import Course
-from .nbgrader_cli import NbgraderFailed
-from .nbgrader_cli import run as nbgrader
+from product_roles.instructor.course import Course
+from product_roles.instructor.nbgrader_cli import NbgraderFailed
+from product_roles.instructor.nbgrader_cli import run as nbgrader
 
 HELP = "write per-student HTML feedback (and release it with --release)"
 

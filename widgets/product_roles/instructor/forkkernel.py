@@ -37,7 +37,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, DottedObjectName, List, Type, default
 
-from .sandbox.limits import Limits
+from product_roles.instructor.sandbox.limits import Limits
 
 PROVISIONER = "product-roles-fork"
 _LAUNCHER = "ipykernel_launcher"
@@ -83,7 +83,7 @@ class ForkServer:
         inner = [sys.executable, "-m", "product_roles.instructor.zygote"]
         options: dict[str, Any] = {}
         if self.sandbox:
-            from .sandbox import bwrap
+            from product_roles.instructor.sandbox import bwrap
 
             self.user = bwrap.sandbox_user()
             os.chown(self._scratch, *self.user)
@@ -315,7 +315,7 @@ class ForkProvisioner(LocalProvisioner):
         if km.sandbox:
             _copy_submission(cwd, os.path.join(km.folder, "files"), limits.disk_mb)
             server.hand_over(km.folder)
-            from .sandbox.confine import kernel_environment
+            from product_roles.instructor.sandbox.confine import kernel_environment
 
             path = os.pathsep.join([os.path.dirname(sys.executable), "/usr/bin", "/bin"])
             given = dict(kwargs.get("env") or {})

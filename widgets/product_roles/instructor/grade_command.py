@@ -13,8 +13,8 @@ import json
 import sys
 import time
 
-from .parallel import default_workers, grade_class
-from .sandbox.limits import Limits
+from product_roles.instructor.parallel import default_workers, grade_class
+from product_roles.instructor.sandbox.limits import Limits
 
 HELP = "collect and autograde every submission, in parallel"
 
@@ -63,7 +63,7 @@ def add_arguments(parser) -> None:
 def collect(root, assignment) -> None:
     from nbgrader.apps import NbGraderAPI
 
-    from .course import load_config
+    from product_roles.instructor.course import load_config
 
     api = NbGraderAPI(config=load_config(root))
     outcome = api.collect(assignment, update=True)
@@ -89,11 +89,11 @@ def parse_limits(items: list[str]) -> dict[str, int]:
 def sandbox_or_refuse(args) -> str | None:
     """Check the sandbox before any student code runs; the refusal's text when there is none."""
     if not args.sandbox:
-        from .sandboxed_execute import NO_SANDBOX_WARNING
+        from product_roles.instructor.sandboxed_execute import NO_SANDBOX_WARNING
 
         print(f"WARNING: {NO_SANDBOX_WARNING}", file=sys.stderr)
         return None
-    from .sandbox import SandboxUnavailable, check
+    from product_roles.instructor.sandbox import SandboxUnavailable, check
 
     try:
         print(check())

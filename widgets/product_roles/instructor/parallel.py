@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
-from .worker import grade_submission
+from product_roles.instructor.worker import grade_submission
 
 Progress = Callable[[int, int, dict], None]
 
@@ -50,7 +50,7 @@ def _ensure_students(root: str, students: Iterable[str], db_url: str | None) -> 
     """Add missing students before the workers start, so that no two workers add one at once."""
     from nbgrader.api import Gradebook
 
-    from .course import Course
+    from product_roles.instructor.course import Course
 
     course = Course(root, db_url)
     with Gradebook(course.gradebook_url, course.coursedir.course_id or "") as gb:
@@ -107,7 +107,7 @@ def grade_class(
     list of dict
         One result per submission, in student order (see :class:`.worker.Result`).
     """
-    from .course import Course
+    from product_roles.instructor.course import Course
 
     root = str(os.path.abspath(root))
     course = Course(root, db_url)

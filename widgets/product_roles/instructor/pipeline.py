@@ -28,8 +28,13 @@ def trusted_grading(c) -> None:
         SaveAutoGrades,
     )
 
-    from .sandboxed_execute import SandboxedExecute
-    from .trusted import ForgetUnknownCells, RecordTrustedScores, StripHiddenTests, TrustedScoring
+    from product_roles.instructor.sandboxed_execute import SandboxedExecute
+    from product_roles.instructor.trusted import (
+        ForgetUnknownCells,
+        RecordTrustedScores,
+        StripHiddenTests,
+        TrustedScoring,
+    )
 
     _check_submissions_before_nbgrader_copies_them()
     # A deleted test cell comes back, so its score is recorded like any other.
@@ -66,7 +71,7 @@ def _check_submissions_before_nbgrader_copies_them() -> None:
     """
     from nbgrader.converters import Autograde
 
-    from .trusted import check_submission
+    from product_roles.instructor.trusted import check_submission
 
     original = Autograde.init_assignment
     if getattr(original, "checks_submissions", False):

@@ -16,10 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import answers
-from .course import CONFIG, Course
-from .nbgrader_cli import NbgraderFailed
-from .nbgrader_cli import run as nbgrader
+from product_roles.grading import answers
+from product_roles.instructor.course import CONFIG, Course
+from product_roles.instructor.nbgrader_cli import NbgraderFailed
+from product_roles.instructor.nbgrader_cli import run as nbgrader
 
 HELP = "validate solutions and blank release both ways, then generate and release"
 PASSES = "Success! Your notebook passes all the tests."

@@ -14,9 +14,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .class_stats import ClassStats, card_stats, read_grades
-from .course import Course
-from .keys import load_keys
+from product_roles.instructor.class_stats import ClassStats, card_stats, read_grades
+from product_roles.instructor.course import Course
+from product_roles.instructor.keys import load_keys
 
 HELP = "write a standalone HTML class report with charts, and a CSV of grades"
 

@@ -25,8 +25,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List
 
-from .forkkernel import ForkKernelManager, ForkServerError
-from .sandbox.limits import Limits
+from product_roles.instructor.forkkernel import ForkKernelManager, ForkServerError
+from product_roles.instructor.sandbox.limits import Limits
 
 NO_SANDBOX_WARNING = (
     "GRADING WITHOUT A SANDBOX: every student's code runs with your rights. It can read "

@@ -13,8 +13,8 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .. import answers
-from .keys import HiddenKey
+from product_roles.grading import answers
+from product_roles.instructor.keys import HiddenKey
 
 TIMESTAMP = "2026-11-20 09:00:00.000000 UTC"
 

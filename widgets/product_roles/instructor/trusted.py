@@ -35,9 +35,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, default
 
-from .. import answers
-from ..grading import Verdict, judge, reveal_from_environment, set_aside_note
-from .keys import keys_in_cell, strip_hidden
+from product_roles.grading import Verdict, answers, judge, reveal_from_environment, set_aside_note
+from product_roles.instructor.keys import keys_in_cell, strip_hidden
 
 SCORERS = frozenset({"score_placements"})
 RECORDS = ".grading"

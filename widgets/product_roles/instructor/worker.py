@@ -18,7 +18,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass
 
-from .course import Course, load_config
+from product_roles.instructor.course import Course, load_config
 
 RETRIES = 3
 
@@ -95,7 +95,7 @@ def _notes(course: Course, assignment: str, student: str, expected: set[str]) ->
     """What went wrong inside a graded submission, from the grading records and notebooks."""
     import json
 
-    from .trusted import read_records
+    from product_roles.instructor.trusted import read_records
 
     notes = []
     graded = course.folder("autograded") / student / assignment
@@ -198,7 +198,7 @@ def grade_submission(
     if reveal is not None:
         overrides["TrustedScoring"] = {"reveal_key": reveal}
     config = load_config(root, **overrides)
-    from . import warm
+    from product_roles.instructor import warm
 
     warm.apply()
     outcome: dict = {}

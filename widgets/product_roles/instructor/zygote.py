@@ -106,8 +106,8 @@ def _kernel_child(request: dict, confine: dict | None, report: int) -> None:
     """The kernel process: confine it, say so on ``report``, then run the kernel."""
     landlock = 0
     if confine is not None:
-        from .sandbox.confine import become_kernel
-        from .sandbox.limits import Limits
+        from product_roles.instructor.sandbox.confine import become_kernel
+        from product_roles.instructor.sandbox.limits import Limits
 
         landlock = become_kernel(
             request["folder"], confine["read_only"], Limits(**request["limits"])
@@ -124,7 +124,7 @@ def _starter_child(request: dict, confine: dict | None, report: int) -> None:
     """The server's direct child: new namespaces, then the kernel as their first process."""
     os.setsid()  # its own session: an interrupt or kill reaches only this kernel
     if confine is not None:
-        from .sandbox.confine import enter_namespaces, private_folders
+        from product_roles.instructor.sandbox.confine import enter_namespaces, private_folders
 
         enter_namespaces()
         private_folders(request["folder"], confine["scratch"], request["limits"]["disk_mb"])
@@ -255,7 +255,7 @@ def main() -> None:
     confine = None
     if len(sys.argv) == 3 and sys.argv[1] == "--confine":
         confine = json.loads(sys.argv[2])
-        from .sandbox.bwrap import drop_privileges
+        from product_roles.instructor.sandbox.bwrap import drop_privileges
 
         drop_privileges(*confine["user"])
     extra = [n for n in os.environ.get("PRODUCT_ROLES_PRELOAD", "").split(",") if n]

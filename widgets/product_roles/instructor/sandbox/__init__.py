@@ -13,8 +13,8 @@ Two layers, both built from what Linux gives an unprivileged process:
 
 from __future__ import annotations
 
-from .bwrap import SandboxUnavailable
-from .limits import Limits
+from product_roles.instructor.sandbox.bwrap import SandboxUnavailable
+from product_roles.instructor.sandbox.limits import Limits
 
 __all__ = ["Limits", "SandboxUnavailable", "check"]
 
@@ -27,7 +27,7 @@ def check() -> str:
     SandboxUnavailable
         When anything on the way fails, with the reason.
     """
-    from ..forkkernel import ForkServer, ForkServerError
+    from product_roles.instructor.forkkernel import ForkServer, ForkServerError
 
     server = ForkServer(sandbox=True)
     try:

@@ -26,8 +26,8 @@ import resource
 import shutil
 from pathlib import Path
 
-from . import landlock
-from .limits import Limits
+from product_roles.instructor.sandbox import landlock
+from product_roles.instructor.sandbox.limits import Limits
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWIPC = 0x08000000

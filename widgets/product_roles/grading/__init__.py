@@ -1,0 +1,35 @@
+"""The file contract and scoring: what a hidden test calls, and what the grader judges with.
+
+This layer is the bottom of the package. It imports nothing from the rest of it and
+no widget, chart or YAML library, so a hidden test's ``from product_roles.grading
+import score_placements`` costs only the standard library and these modules.
+
+- :mod:`.answers`: the answers file a card sort saves and the grader reads.
+- :mod:`.scoring`: :func:`judge`, the pure judgement, and :func:`score_placements`,
+  how a hidden test names the exercise and its key.
+- :mod:`.readiness`: :func:`check_ready_to_submit`, the visible part of a graded test.
+"""
+
+from product_roles.grading import answers
+from product_roles.grading.readiness import check_ready_to_submit
+from product_roles.grading.scoring import (
+    REVEAL_ENV,
+    Verdict,
+    accepted_answers,
+    judge,
+    reveal_from_environment,
+    score_placements,
+    set_aside_note,
+)
+
+__all__ = [
+    "REVEAL_ENV",
+    "Verdict",
+    "accepted_answers",
+    "answers",
+    "check_ready_to_submit",
+    "judge",
+    "reveal_from_environment",
+    "score_placements",
+    "set_aside_note",
+]

@@ -1,0 +1,166 @@
+"""Scoring a card sort: the pure judgement, and the hidden-test call that names it.
+
+The key is written in the hidden test, so it lives only in the instructor's source
+notebook. :func:`judge` scores placements against a key and imports nothing but the
+answers-file contract, so the trusted grader can run it in its own process.
+:func:`score_placements` is how a hidden test names the exercise and its key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from product_roles.grading import answers
+
+REVEAL_ENV = "PRODUCT_ROLES_REVEAL_KEY"
+
+
+def reveal_from_environment() -> bool:
+    """Whether feedback may name the expected answer: ``PRODUCT_ROLES_REVEAL_KEY``, on by default.
+
+    It is read where grading runs, by the grader's own process, never by a kernel
+    (``product-roles grade --hide-key`` sets it to ``0``). ``0``, ``no``, ``false``
+    and ``off`` hide the key; anything else, or nothing, shows it.
+    """
+    value = os.environ.get(REVEAL_ENV, "1").strip().lower()
+    return value not in ("0", "no", "false", "off")
+
+
+def accepted_answers(entry) -> tuple[tuple[str, ...], str]:
+    """The accepted role ids of one key entry, and its explanation (``""`` when it has none).
+
+    An entry is a role id, a sequence of role ids, or a mapping with ``answer`` (one
+    id or several) and optionally ``why``; other fields of a mapping are the course
+    authors' own and are ignored here.
+    """
+    if isinstance(entry, str):
+        return (entry,), ""
+    if isinstance(entry, Mapping):
+        accepted = entry["answer"]
+        accepted = (accepted,) if isinstance(accepted, str) else tuple(accepted)
+        return accepted, str(entry.get("why", ""))
+    return tuple(entry), ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one scored card sort earned: points, the most it could earn, one line per card."""
+
+    points: float
+    max_points: float
+    lines: tuple[str, ...]
+    problem: str = ""  # why nothing could be scored, when nothing could
+
+    @property
+    def text(self) -> str:
+        return "".join(f"{line}\n" for line in self.lines)
+
+
+def judge(
+    exercise: str,
+    key: Mapping[str, str | Sequence[str] | Mapping],
+    saved: answers.Answers | None,
+    *,
+    reveal: bool,
+    problem: str = "",
+) -> Verdict:
+    """Score ``saved`` placements against ``key``; one point per right card.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id, named in the lines about a missing or unreadable file.
+    key : mapping
+        Card id to its accepted answers (see :func:`accepted_answers`).
+    saved : Answers or None
+        The placements as submitted; None when there are none to score.
+    reveal : bool
+        Whether a wrong card's line names the expected role and explains it; a right
+        card is always explained.
+    problem : str
+        Why ``saved`` is None, in words a learner understands; the default says the
+        answers file is missing.
+    """
+    if saved is None:
+        name = answers.path_for(exercise).name
+        first = (
+            problem or f"No saved answers for {exercise!r} ({name} is missing): no card was sorted."
+        )
+        return Verdict(0.0, float(len(key)), (first,), problem=first)
+    earned = 0
+    lines = []
+    for card, entry in key.items():
+        accepted, why = accepted_answers(entry)
+        placed = saved.placements.get(card)
+        if placed is None:
+            line = f"{card}: not placed (0/1)"
+        elif placed in accepted:
+            earned += 1
+            line = f"{card}: right, {placed} (1/1)"
+        else:
+            expected = f"; expected {' or '.join(accepted)}" if reveal else ""
+            line = f"{card}: placed in {placed}{expected} (0/1)"
+        if why and (reveal or placed in accepted):
+            line += f". {why}"
+        lines.append(line)
+    lines.append(f"Total: {earned} of {len(key)} cards right.")
+    return Verdict(float(earned), float(len(key)), tuple(lines))
+
+
+def score_placements(
+    exercise: str,
+    key: Mapping[str, str | Sequence[str] | Mapping],
+    *,
+    reveal: bool | None = None,
+    folder: str | os.PathLike = ".",
+) -> float:
+    """Print one feedback line per card and return the points earned, one per right card.
+
+    This is the hidden-test API of a card sort. The course's own grading never runs
+    it inside a student's kernel: the trusted grader
+    (:mod:`product_roles.instructor.trusted`) finds each call in the instructor's
+    source, scores the answers file as submitted with :func:`judge`, and keeps the
+    key out of the kernel. It runs as written only under a stock nbgrader pipeline.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id whose answers file is read.
+    key : mapping
+        Card id to the accepted role id, a sequence of accepted ids, or
+        ``{"answer": ..., "why": "..."}`` to explain the card in feedback.
+    reveal : bool, optional
+        Whether feedback names the expected role of a wrong card, and explains it.
+        By default the instructor's choice in ``PRODUCT_ROLES_REVEAL_KEY`` (see
+        :func:`reveal_from_environment`); a right card is always explained.
+    folder : path
+        The folder holding the answers file (the notebook's folder by default).
+    """
+    if reveal is None:
+        reveal = reveal_from_environment()
+    path = answers.path_for(exercise, folder)
+    problem = ""
+    try:
+        saved = answers.read(path, exercise)
+    except answers.AnswersError as err:
+        saved, problem = None, f"{path.name} could not be read: {err}. No card can be scored."
+    else:
+        if saved is None:
+            problem = set_aside_note(path)
+    verdict = judge(exercise, key, saved, reveal=reveal, problem=problem)
+    print(verdict.text, end="")
+    return verdict.points
+
+
+def set_aside_note(path: Path) -> str:
+    """The line for a missing answers file, naming the copy kept aside when there is one."""
+    kept = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+    if kept:
+        return (
+            f"{path.name} could not be read, so it was set aside as {kept[-1].name}: "
+            "no card can be scored."
+        )
+    return ""

@@ -1,0 +1,1 @@
+"""Publishing the course in other forms: slides cut from the notebooks."""

@@ -54,9 +54,8 @@ def find_bwrap() -> str:
 
 def python_paths() -> list[str]:
     """The folders this interpreter and the course package are read from, outermost first."""
-    import product_roles
-
-    package_root = Path(product_roles.__file__).resolve().parent.parent
+    # This file is <root>/product_roles/instructor/sandbox/bwrap.py.
+    package_root = Path(__file__).resolve().parents[3]
     candidates = {
         Path(sys.base_prefix),
         Path(sys.prefix),

@@ -73,7 +73,7 @@ CELLS = {
     "empty cell": ("None", None),
     "ipywidgets.Dropdown": ("plain_dropdown()", ".widget-dropdown select:enabled"),
     "CardSort": (
-        'CardSort("bench", cards, roles, ui="anywidget")',
+        'CardSort("bench", cards, roles)',
         ".prs-root[data-ready='true'] .prs-select:enabled",
     ),
 }

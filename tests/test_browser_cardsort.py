@@ -39,31 +39,29 @@ CARDS = {
     "chk": "Set prices and packages",
 }
 SETUP = f"""\
-from product_roles import CardSort
+from product_roles import CardSort, card_sort
 
 cards = [{{"id": i, "text": t}} for i, t in {CARDS!r}.items()]
 roles = [{{"id": "PO", "label": "Product Owner"}}, {{"id": "PM", "label": "Product Manager"}},
          {{"id": "ENG", "label": "Engineers"}}]
 key = {{"drag": "PO", "pick": "PM", "chk": "PM"}}
 why = {{c: f"Because of reason {{c}}." for c in key}}
-sort = CardSort({EXERCISE!r}, cards, roles, key=key, explanations=why, ask_confidence=True,
-                ui="anywidget")
+sort = CardSort({EXERCISE!r}, cards, roles, key=key, explanations=why, ask_confidence=True)
 sort"""
 BIG = """\
 big = CardSort(
     "browser-big",
     [{"id": f"c{i}", "text": f"Responsibility {i} with a longer description to wrap"} for i in range(40)],
     [{"id": f"k{i}", "label": f"Category {i}"} for i in range(6)],
-    ui="anywidget",
 )
 for i in range(0, 40, 2):
     big.place(f"c{i}", f"k{i % 6}")
 big"""
 CORE = """\
-core = CardSort("browser-core", cards, roles, ui="core")
+core = card_sort("browser-core", cards, roles, ui="core")
 core"""
 UNDO = """\
-undo = CardSort("browser-undo", [{"id": "u1", "text": "Run the review"}], roles, ui="anywidget")
+undo = CardSort("browser-undo", [{"id": "u1", "text": "Run the review"}], roles)
 undo"""
 
 

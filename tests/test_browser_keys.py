@@ -45,17 +45,17 @@ EDITABLE_CELL = 2  # the notebook's third cell, a plain code cell to type in
 
 def setup_cell(app: str) -> str:
     return f"""\
-from product_roles import CardSort
+from product_roles import CardSort, card_sort
 
 cards = [{{"id": i, "text": t}} for i, t in {CARDS!r}.items()]
 roles = [{{"id": i, "label": label}} for i, label in {ROLES!r}.items() if i]
-sort = CardSort("keys-{app}-anywidget", cards, roles, mode="assessment", ui="anywidget")
+sort = CardSort("keys-{app}-anywidget", cards, roles, mode="assessment")
 sort"""
 
 
 def core_cell(app: str) -> str:
     return f"""\
-core = CardSort("keys-{app}-core", cards, roles, mode="assessment", ui="core")
+core = card_sort("keys-{app}-core", cards, roles, mode="assessment", ui="core")
 core"""
 
 

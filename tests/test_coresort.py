@@ -5,7 +5,7 @@ import json
 import ipywidgets as w
 import pytest
 
-from product_roles import CardSort, SortState, frontend
+from product_roles import CardSort, SortState, card_sort, catalogue_sort, frontend
 from product_roles.ui.coresort import CoreCardSort
 
 CARDS = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]
@@ -15,7 +15,7 @@ KEY = {"a": "PO", "b": "PM"}
 
 def core(tmp_path, **kwargs):
     kwargs.setdefault("folder", tmp_path)
-    return CardSort("ex", CARDS, ROLES, ui="core", **kwargs)
+    return card_sort("ex", CARDS, ROLES, ui="core", **kwargs)
 
 
 def every_widget(root):
@@ -52,7 +52,7 @@ def test_a_dropdown_choice_reaches_the_file_and_python_moves_the_dropdown(tmp_pa
 
 
 def test_the_same_file_serves_both_front_ends(tmp_path):
-    first = CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")
+    first = CardSort("ex", CARDS, ROLES, folder=tmp_path)
     first.place("a", "PM")
     first.mark("a", "sure")
     second = core(tmp_path)
@@ -113,38 +113,47 @@ def test_text_plain_is_the_whole_summary(tmp_path):
 
 def test_environment_variable_chooses_the_front_end(tmp_path, monkeypatch):
     monkeypatch.setenv("PRODUCT_ROLES_UI", "core")
-    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
-    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget"), CardSort)
+    assert isinstance(card_sort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
+    assert isinstance(card_sort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget"), CardSort)
     monkeypatch.setenv("PRODUCT_ROLES_UI", "fancy")
     with pytest.raises(ValueError, match="PRODUCT_ROLES_UI must be"):
-        CardSort("ex", CARDS, ROLES, folder=tmp_path)
+        card_sort("ex", CARDS, ROLES, folder=tmp_path)
 
 
 def test_auto_falls_back_when_anywidgets_front_end_is_missing(tmp_path, monkeypatch):
     monkeypatch.delenv("PRODUCT_ROLES_UI", raising=False)
     assert frontend.anywidget_frontend_installed(), "the venv installs anywidget's extension"
-    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CardSort)
+    assert isinstance(card_sort("ex", CARDS, ROLES, folder=tmp_path), CardSort)
     empty = tmp_path / "jupyter-data"
     (empty / "labextensions").mkdir(parents=True)
     monkeypatch.setattr(
         "jupyter_core.paths.jupyter_path", lambda *parts: [str(empty.joinpath(*parts))]
     )
     assert frontend.resolve_ui() == "core"
-    assert isinstance(CardSort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
+    assert isinstance(card_sort("ex", CARDS, ROLES, folder=tmp_path), CoreCardSort)
 
 
 def test_an_unknown_ui_is_refused(tmp_path):
     with pytest.raises(ValueError, match="ui must be"):
-        CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="qt")
+        card_sort("ex", CARDS, ROLES, folder=tmp_path, ui="qt")
 
 
-def test_from_catalogue_honours_ui(tmp_path):
-    sort = CardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
+def test_catalogue_sort_honours_ui(tmp_path):
+    sort = catalogue_sort("cat", ["order-backlog"], folder=tmp_path, ui="core")
     assert isinstance(sort, CoreCardSort) and sort.can_check
+    sort = catalogue_sort("cat", ["order-backlog"], folder=tmp_path, ui="anywidget")
+    assert isinstance(sort, CardSort) and sort.can_check
 
 
-def test_the_core_class_built_directly_takes_the_same_arguments(tmp_path):
-    sort = CoreCardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path, ui="core")
-    assert sort.can_check
-    with pytest.raises(ValueError, match="core front end"):
+def test_each_class_builds_only_itself(tmp_path):
+    """A class's constructor returns an instance of that class: the front end is chosen
+    by card_sort, never by a constructor returning something else."""
+    assert (
+        type(CoreCardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path)) is CoreCardSort
+    )
+    built = CardSort("ex", CARDS, ROLES, folder=tmp_path)
+    assert isinstance(built, CardSort) and not isinstance(built, CoreCardSort)
+    with pytest.raises(TypeError):
         CoreCardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")
+    with pytest.raises(TypeError, match="card_sort"):
+        CardSort("ex", CARDS, ROLES, folder=tmp_path, ui="core")

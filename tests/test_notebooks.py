@@ -65,7 +65,9 @@ def test_course_notebook_structure(path):
     code = "\n".join(
         c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
     )
-    assert re.search(r"CardSort|custom_sort|TwoAxis|ShiftSort", code), "at least one card sort"
+    assert re.search(r"card_sort|catalogue_sort|custom_sort|ShiftExercise|design_sort", code), (
+        "at least one card sort"
+    )
     assert re.search(r"\bcharts\.|plotly", code), "at least one chart"
     if int(path.name[:2]) >= 3:
         assert "Warm-up" in text, "later modules open with a warm-up on earlier cards"

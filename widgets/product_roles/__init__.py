@@ -29,6 +29,8 @@ _EXPORTS = {
     "MultipleChoice": "product_roles.ui.choice",
     "ShiftExercise": "product_roles.ui.shift",
     "SortState": "product_roles.ui.sortstate",
+    "card_sort": "product_roles.ui.cardsort",
+    "catalogue_sort": "product_roles.ui.cardsort",
     "custom_sort": "product_roles.ui.custom_sorts",
     "load": "product_roles.content.catalogue",
 }
@@ -40,6 +42,8 @@ __all__ = [
     "MultipleChoice",
     "ShiftExercise",
     "SortState",
+    "card_sort",
+    "catalogue_sort",
     "custom_sort",
     "load",
 ]
@@ -47,7 +51,7 @@ __all__ = [
 if TYPE_CHECKING:
     from product_roles.content.catalogue import Catalogue, load
     from product_roles.content.loader import ContentError
-    from product_roles.ui.cardsort import CardSort
+    from product_roles.ui.cardsort import CardSort, card_sort, catalogue_sort
     from product_roles.ui.choice import MultipleChoice
     from product_roles.ui.custom_sorts import custom_sort
     from product_roles.ui.shift import ShiftExercise

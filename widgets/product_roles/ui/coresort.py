@@ -19,11 +19,9 @@ _NO_MARK = "How sure?"
 
 
 class CoreCardSort(SortState, w.VBox):
-    """A card sort drawn with core ipywidgets; built by ``CardSort(..., ui="core")``."""
+    """A card sort drawn with core ipywidgets; built by ``card_sort(..., ui="core")``."""
 
-    def __init__(self, *args, ui: str | None = None, **kwargs) -> None:
-        if ui not in (None, "auto", "core"):
-            raise ValueError(f"a CoreCardSort is the core front end; ui={ui!r} asks for another")
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._title = w.HTML()
         self._prompt = w.HTML()

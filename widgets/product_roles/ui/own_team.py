@@ -12,13 +12,14 @@ from collections.abc import Sequence
 
 from product_roles.content.catalogue import load
 from product_roles.content.readiness import readiness
-from product_roles.ui.cardsort import CardSort
+from product_roles.ui.cardsort import card_sort
+from product_roles.ui.sortstate import SortState
 
 
-def readiness_sort(exercise: str, *, folder: str | os.PathLike = ".") -> CardSort:
+def readiness_sort(exercise: str, *, folder: str | os.PathLike = ".") -> SortState:
     """A self-assessment: sort each statement by how true it is of your organisation."""
     spec = readiness()
-    return CardSort(
+    return card_sort(
         exercise,
         [{"id": s.id, "text": s.text} for s in spec.statements],
         [{"id": i, "label": label} for i, label in spec.levels],
@@ -33,14 +34,14 @@ def design_sort(
     *,
     roles: Sequence[str] = ("PO", "PM", "ENG", "TEAM"),
     folder: str | os.PathLike = ".",
-) -> CardSort:
+) -> SortState:
     """A design exercise: place catalogue cards with the roles of your own team.
 
     Any placement is allowed, so the sort has no key and never marks a card wrong.
     """
     catalogue = load()
     cards = catalogue.select(list(card_ids))
-    return CardSort(
+    return card_sort(
         exercise,
         [{"id": c.id, "text": c.text} for c in cards],
         [{"id": r, "label": catalogue.role(r).label} for r in roles],
@@ -49,7 +50,7 @@ def design_sort(
     )
 
 
-def advice(sort: CardSort) -> str:
+def advice(sort: SortState) -> str:
     """Markdown notes on a learner's self-assessment: what each weaker answer suggests.
 
     Statements placed as "partly" or "not yet" are listed under their area with what

@@ -18,7 +18,7 @@ import ipywidgets as w
 
 from product_roles.content.catalogue import load
 from product_roles.frontend import with_plain_text
-from product_roles.ui.cardsort import CardSort
+from product_roles.ui.cardsort import card_sort
 from product_roles.ui.sortstate import catalogue_key
 
 AXES = ("before", "ai-era")
@@ -37,7 +37,7 @@ class ShiftExercise:
         Exercise id; the two answers files are named ``<exercise>-before`` and
         ``<exercise>-ai-era``.
     cards, categories : sequence of mapping
-        As for :class:`~product_roles.ui.cardsort.CardSort`; the same on both axes.
+        As for :func:`~product_roles.ui.cardsort.card_sort`; the same on both axes.
     mode : {"practice", "assessment"}
         Assessment takes no keys and shows no reference shift.
     before_key, after_key : mapping, optional
@@ -75,7 +75,7 @@ class ShiftExercise:
         common = {"mode": mode, "folder": folder, "ui": ui, "ask_confidence": ask_confidence}
         self.exercise = exercise
         self._ui = ui
-        self.before = CardSort(
+        self.before = card_sort(
             f"{exercise}-before",
             cards,
             categories,
@@ -84,7 +84,7 @@ class ShiftExercise:
             prompt=PROMPTS["before"],
             **common,
         )
-        self.after = CardSort(
+        self.after = card_sort(
             f"{exercise}-ai-era",
             cards,
             categories,

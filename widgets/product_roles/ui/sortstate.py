@@ -107,6 +107,11 @@ class SortState(traitlets.HasTraits):
         prompt: str = "",
         **kwargs,
     ) -> None:
+        if "ui" in kwargs:
+            # Widgets pass unknown keywords on as traits, so ui= would be dropped quietly.
+            raise TypeError(
+                f"{type(self).__name__} is one front end; card_sort(..., ui=...) chooses one"
+            )
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if mode == "assessment" and key is not None:

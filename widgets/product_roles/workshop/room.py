@@ -5,7 +5,7 @@ a finder here that returns ``(participant, path)`` pairs:
 
 - a shared room folder, one sub-folder per participant (a *seat*):
   ``<room>/<seat>/<exercise>.answers.json`` (:func:`find_in_room`; learners save
-  there with ``CardSort(..., folder=room.seat_folder())``);
+  there with ``card_sort(..., folder=room.seat_folder())``);
 - nbgrader's collected submissions, ``<course>/submitted/<student>/<assignment>/``
   (:func:`find_in_room` on ``submitted/`` with ``assignment``);
 - nbgrader's exchange inbound folder, ``<exchange>/<course>/inbound/<student>+<assignment>+<time>[+<random>]/``
@@ -291,10 +291,10 @@ def room_sort(exercise: str, card_ids, folder: str | os.PathLike | None = None):
         Where to save; this participant's seat in the room folder by default.
     """
     from product_roles.content.catalogue import load
-    from product_roles.ui.cardsort import CardSort
+    from product_roles.ui.cardsort import card_sort
 
     catalogue = load()
-    return CardSort(
+    return card_sort(
         exercise,
         [{"id": card.id, "text": card.text} for card in catalogue.select(list(card_ids))],
         [{"id": role.id, "label": role.label} for role in catalogue.roles],

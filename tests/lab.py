@@ -47,6 +47,11 @@ class Lab:
 
 
 def free_port() -> int:
+    """A loopback port free now, for servers that cannot bind port 0 and report it.
+
+    JupyterHub, its proxy and Voila take their ports from the command line and do not
+    say which port the OS gave them; Jupyter servers do (see :func:`server_url`).
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -61,10 +66,29 @@ def write_notebook(path: Path, *sources: str) -> Path:
     return path
 
 
+def server_url(runtime: Path, process: subprocess.Popen, deadline: float, log: Path) -> str:
+    """The URL a Jupyter server started with ``--ServerApp.port=0`` reports it serves.
+
+    The server writes ``jpserver-<pid>.json`` into its runtime folder once it listens;
+    the folder is the caller's own, so the only file there is this server's.
+    """
+    while True:
+        for info in sorted(runtime.glob("jpserver-*.json")):
+            try:
+                return json.loads(info.read_text())["url"].rstrip("/")
+            except (ValueError, KeyError):
+                pass  # being written; read it again
+        if process.poll() is not None:
+            raise RuntimeError(f"the Jupyter server exited:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Jupyter server did not report its port in time")
+        time.sleep(0.2)
+
+
 @contextmanager
 def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
     """Run ``jupyter lab`` serving ``root``, its settings and runtime files kept in ``state``."""
-    port, token = free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     for name in ("CONFIG", "RUNTIME"):
@@ -87,8 +111,7 @@ def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
         "lab",
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
+        "--ServerApp.port=0",  # the OS picks; the server reports it in its runtime file
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--LabApp.expose_app_in_browser=True",
@@ -100,9 +123,9 @@ def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
         command.append("--allow-root")
     log = open(state / "jupyterlab.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
+        url = server_url(state / "runtime", process, deadline, state / "jupyterlab.log")
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited:\n{(state / 'jupyterlab.log').read_text()}")

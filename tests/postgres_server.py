@@ -1,8 +1,9 @@
-"""A throw-away PostgreSQL server on 127.0.0.1, for the gradebook tests.
+"""A throw-away PostgreSQL server for the gradebook tests, on a Unix socket of its own.
 
 It uses Debian's ``postgresql`` package (installed by scripts/test): ``initdb`` in a
-temporary folder and ``pg_ctl`` on a free loopback port. PostgreSQL refuses to run
-as root, so as root the server runs as the ``postgres`` user the package creates.
+temporary folder and ``pg_ctl`` listening only on a socket in that folder, so there
+is no TCP port to pick or to collide on. PostgreSQL refuses to run as root, so as
+root the server runs as the ``postgres`` user the package creates.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from lab import free_port
 
 
 def _bindir() -> Path:
@@ -40,14 +39,16 @@ def postgres_server(database: str = "gradebook") -> Iterator[str]:
 
     if as_root:
         shutil.chown(tmp, "postgres", "postgres")
-    data, port = tmp / "data", free_port()
+    data = tmp / "data"
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync")
-        options = f"-h 127.0.0.1 -p {port} -k {tmp} -F"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(tmp / "log"), "-w", "start")  # fmt: skip
+        # No TCP at all (an empty listen_addresses): the socket lives in tmp.
+        options = f"-c listen_addresses='' -k {tmp} -F"
+        log = str(tmp / "log")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
         try:
-            run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "grader", database)  # fmt: skip
-            yield f"postgresql://grader@127.0.0.1:{port}/{database}"
+            run(str(bindir / "createdb"), "-h", str(tmp), "-U", "grader", database)
+            yield f"postgresql://grader@/{database}?host={tmp}"
         finally:
             run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:

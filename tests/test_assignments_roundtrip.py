@@ -10,13 +10,28 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from conftest import nbgrader
+from conftest import ROOT, nbgrader
 from grading_course import keys_of, scratch_course
 from product_roles.instructor.simulate import submit
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = ["ai-era-shift", "design-a-team"]
+
+
+def cards(exercise):
+    """How many cards a sort has, which is what it is worth: one point per card."""
+    return next(len(k.answers) for a in ASSIGNMENTS for k in keys_of(a) if k.exercise == exercise)
+
+
+def max_points(assignment):
+    """The assignment's points as its source notebook's graded cells give them."""
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    return float(sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in nb.cells))
+
+
+BEFORE, AFTER = cards("ai-era-shift-before"), cards("ai-era-shift-after")
+PLAN, EVIDENCE = cards("design-a-team-plan"), cards("design-a-team-evidence")
 
 
 def answers_for(assignment, pick):
@@ -86,22 +101,26 @@ def graded(tmp_path_factory):
 
 def test_contested_cards_accept_every_listed_role(graded):
     _, scores = graded
-    assert scores[("ai-era-shift", "first-answers")] == (36.0, 36.0, False)
-    assert scores[("ai-era-shift", "other-contested-answers")] == (36.0, 36.0, False)
+    full = max_points("ai-era-shift")
+    assert full == BEFORE + AFTER
+    assert scores[("ai-era-shift", "first-answers")] == (full, full, False)
+    assert scores[("ai-era-shift", "other-contested-answers")] == (full, full, False)
 
 
 def test_each_sort_is_scored_on_its_own(graded):
     _, scores = graded
-    assert scores[("ai-era-shift", "only-before")][0] == 18.0
+    assert scores[("ai-era-shift", "only-before")][0] == BEFORE
     assert scores[("ai-era-shift", "nothing")][0] == 0.0
 
 
 def test_design_a_team_leaves_the_recommendation_to_the_instructor(graded):
     _, scores = graded
-    assert scores[("design-a-team", "first-answers")] == (15.0, 25.0, True)
+    full = max_points("design-a-team")
+    assert full > PLAN + EVIDENCE, "the recommendation carries points of its own"
+    assert scores[("design-a-team", "first-answers")] == (PLAN + EVIDENCE, full, True)
     # An untouched recommendation cell scores 0 with nothing to mark.
-    assert scores[("design-a-team", "evidence-wrong")] == (8.0, 25.0, False)
-    assert scores[("design-a-team", "nothing")] == (0.0, 25.0, False)
+    assert scores[("design-a-team", "evidence-wrong")] == (PLAN, full, False)
+    assert scores[("design-a-team", "nothing")] == (0.0, full, False)
 
 
 def test_feedback_explains_contested_cards(graded):

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from lab import chromium, free_port
+from lab import chromium, server_url
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ LEARNER_COMMANDS = ["nbgrader:open-assignment-list"]
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("course-command")
-    port, token = free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
     work = tmp / "work"
     log_path = tmp / "lab.log"
     log = log_path.open("w")
@@ -39,7 +39,7 @@ def course(tmp_path_factory):
         [
             str(ROOT / "scripts" / "course"),
             "--no-browser",
-            f"--port={port}",
+            "--port=0",
             "--ServerApp.ip=127.0.0.1",
             f"--IdentityProvider.token={token}",
             "--LabApp.expose_app_in_browser=True",
@@ -51,9 +51,9 @@ def course(tmp_path_factory):
         start_new_session=True,
         env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp), "PRODUCT_ROLES_WORK": str(work)},
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
+        url = server_url(tmp, server, deadline, log_path)
         while True:
             try:
                 get(url, token, "/api/status")

@@ -115,7 +115,7 @@ def tamper_with_the_test(nb):
     cell = next(
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test-card-roles"
     )
-    cell.source = "points = 16.0\npoints"
+    cell.source = f"points = {float(len(KEY))}\npoints"  # every point, forged
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,8 @@ def test_each_student_gets_the_exact_score(graded):
 def test_the_tampered_test_cell_was_restored(course, graded):
     nb = nbformat.read(course / "autograded" / "dave" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == "test-card-roles")
-    assert "score_placements" in cell.source and "points = 16.0" not in cell.source
+    assert "score_placements" in cell.source
+    assert f"points = {float(len(KEY))}" not in cell.source
 
 
 def test_feedback_has_one_line_per_card(course, graded):

@@ -3,7 +3,8 @@
 release refuses an answers file in the source folder, a solution that fails its own
 tests and a blank release that passes one; grade shows progress and grades every
 submission; feedback writes each student's page, with or without the key; report
-writes a standalone HTML report and a CSV of grades.
+writes a standalone HTML report and a CSV of grades, from what was graded. Expected
+scores follow from the key: one point a card.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from conftest import BIN, ROOT, tool_env
 from grading_course import keys_of, scratch_course
+from product_roles.grading import answers
 from product_roles.instructor.simulate import submit
 
 pytestmark = pytest.mark.slow
@@ -77,17 +79,22 @@ def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
     done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
     assert done.returncode == 1
     assert "the solution fails its tests" in done.stderr
+    # The failing test cell and its error, from nbgrader's validator.
+    assert "this test fails:" in done.stderr and "check_ready_to_submit" in done.stderr
     assert not (course / "exercises").exists()
 
 
 def test_release_refuses_a_blank_release_that_passes(tmp_path):
     course = source_course(tmp_path)
+    (key,) = keys_of(ASSIGNMENT)
+    every_point = f"points = {float(len(key.answers))}"
     edit_source(
-        course, "test-card-roles", '"""Gives every point to anyone."""\npoints = 16.0\npoints'
+        course, "test-card-roles", f'"""Gives every point to anyone."""\n{every_point}\npoints'
     )
     done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
     assert done.returncode == 1
     assert "the blank release passes a test" in done.stderr
+    assert "this test passes:" in done.stderr and every_point in done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +111,27 @@ def graded(tmp_path_factory):
     submit(release, submitted, "cy", {ASSIGNMENT: wrong})
     done = cli("grade", ASSIGNMENT, "--workers", "2", "--hide-key", cwd=course)
     assert done.returncode == 0, done.stdout + done.stderr
+    # After grading, ana's answers file changes and dee submits: neither is graded.
+    answers.write(answers.path_for(ASSIGNMENT, submitted / "ana" / ASSIGNMENT),
+                  answers.Answers(ASSIGNMENT, wrong))  # fmt: skip
+    submit(release, submitted, "dee", {ASSIGNMENT: right})
     return course, done.stdout
+
+
+def expected_scores():
+    """ana all right, ben four cards wrong, cy all wrong: one point a card of the key."""
+    (key,) = keys_of(ASSIGNMENT)
+    cards = len(key.answers)
+    return cards, {"ana": cards, "ben": cards - 4, "cy": 0}
 
 
 def test_grade_shows_progress_and_each_result(graded):
     _, out = graded
+    cards, scores = expected_scores()
     for n in (1, 2, 3):
         assert f"[{n} of 3]" in out
-    assert "ana: 16 of 16" in out and "ben: 12 of 16" in out and "cy: 0 of 16" in out
+    for student, score in scores.items():
+        assert f"{student}: {score} of {cards}" in out
     assert "Graded 3 of 3 submissions" in out
 
 
@@ -121,42 +141,53 @@ def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
     assert done.returncode == 0, done.stderr
     assert "Feedback for 3 of 3 students." in done.stdout
     page = (course / "feedback" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    assert "Total: 12 of 16 cards right." in page
+    cards, scores = expected_scores()
+    assert f"Total: {scores['ben']} of {cards} cards right." in page
     assert "order-requests: placed in TEAM (0/1)" in page
     assert "; expected" not in page  # graded with --hide-key
     (key,) = keys_of(ASSIGNMENT)
     assert f"fix-crash: right, ENG (1/1). {key.why['fix-crash']}" in page
 
 
-def test_report_writes_html_charts_and_csv(graded):
+def test_report_shows_what_was_graded(graded):
     course, _ = graded
     done = cli("report", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr
+    assert "Not graded, left out of the report: dee." in done.stderr
     out = course / "reports" / ASSIGNMENT
     page = (out / "report.html").read_text()
     for title in ("Scores on", "difficulty", "Role confusion", "most common misplacements"):
         assert title in page
+    assert "Not graded, so not counted here (1): dee." in page
     assert 'src="https://cdn.plot.ly' not in page and "Plotly.newPlot" in page  # works offline
     with open(out / "grades.csv", newline="") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
-    assert {s: float(r["score"]) for s, r in rows.items()} == {"ana": 16, "ben": 12, "cy": 0}
-    assert rows["ben"][f"{ASSIGNMENT}/test-card-roles"] == "12"
+    graded_rows = {s: float(r["score"]) for s, r in rows.items() if r["status"] == "graded"}
+    _, scores = expected_scores()
+    assert graded_rows == scores  # ana's answers file changed after grading: still all right
+    assert rows["ben"][f"{ASSIGNMENT}/test-card-roles"] == f"{scores['ben']:g}"
+    assert rows["dee"]["status"] == "not graded" and rows["dee"]["score"] == ""
 
 
-def test_report_counts_each_misplacement(graded):
+def test_report_counts_each_misplacement_as_graded(graded):
+    from product_roles import load
     from product_roles.instructor.report_command import collect_stats
 
     course, _ = graded
     stats = collect_stats(course, ASSIGNMENT)
+    (key,) = keys_of(ASSIGNMENT)
     order = next(c for c in stats.cards if c.card == "order-requests")
-    assert (order.right, order.answered) == (1, 3)  # ben and cy put it in TEAM
+    # As graded: ana right, ben and cy in TEAM; ana's later file and dee are not counted.
+    assert (order.right, order.answered) == (1, 3)
     assert stats.misplacements[(ASSIGNMENT, "order-requests", "TEAM")] == 2
-    assert stats.confusion[("PO", "TEAM")] >= 2
+    assert stats.confusion[(key.answers["order-requests"][0], "TEAM")] >= 2
+    assert sum(c.right for c in stats.cards) == sum(expected_scores()[1].values())
+    assert stats.not_graded == ["dee"]
+    assert stats.roles == [role.id for role in load().roles if role.id in stats.roles]
 
 
 def test_release_and_grade_go_through_the_exchange(tmp_path):
     from conftest import nbgrader
-    from product_roles.grading import answers
 
     course = source_course(tmp_path)
     exchange = tmp_path / "exchange"
@@ -177,4 +208,5 @@ def test_release_and_grade_go_through_the_exchange(tmp_path):
     nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
     done = cli("grade", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "[1 of 1] dana: 16 of 16" in done.stdout
+    cards = len(key.answers)
+    assert f"[1 of 1] dana: {cards} of {cards}" in done.stdout

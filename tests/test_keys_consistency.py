@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 from product_roles import load
 from product_roles.content.questions import bank
+from product_roles.grading import accepted_answers
 from product_roles.instructor.keys import keys_in_cell
 
 CATALOGUE = load()
@@ -29,13 +30,6 @@ ERA_OF_EXERCISE = {
     "ai-era-shift-after": "ai_era",
     "design-a-team-plan": "ai_era",
 }
-
-
-def _accepted(entry) -> tuple[str, ...]:
-    if isinstance(entry, str):
-        return (entry,)
-    answer = entry["answer"] if isinstance(entry, dict) else entry
-    return (answer,) if isinstance(answer, str) else tuple(answer)
 
 
 def _offered_roles(nb) -> set[str]:
@@ -59,7 +53,7 @@ def _role_keys():
         offered = _offered_roles(nb)
         for cell in nb.cells:
             for _scorer, exercise, key in keys_in_cell(cell.source):
-                answers = {a for entry in key.values() for a in _accepted(entry)}
+                answers = {a for entry in key.values() for a in accepted_answers(entry)[0]}
                 if answers <= ROLE_IDS:
                     found.append((exercise, offered, key))
     return found
@@ -100,7 +94,7 @@ def test_assignment_keys_are_no_narrower_than_the_catalogue(exercise):
     assert not others, f"{exercise} is graded by more than one key"
     found = []
     for item, entry in key.items():
-        accepted = _accepted(entry)
+        accepted, _why = accepted_answers(entry)
         assert isinstance(entry, dict), f"{item}: give the card as a dict with 'card'"
         assert set(accepted) <= offered, f"{item}: accepts a role learners cannot choose"
         found += problems(item, entry, ERA_OF_EXERCISE[exercise], offered, accepted)

@@ -14,6 +14,7 @@ from product_roles.grading import answers
 from product_roles.grading.readiness import check_ready_to_submit
 from product_roles.grading.scoring import (
     REVEAL_ENV,
+    CardVerdict,
     Verdict,
     accepted_answers,
     judge,
@@ -24,6 +25,7 @@ from product_roles.grading.scoring import (
 
 __all__ = [
     "REVEAL_ENV",
+    "CardVerdict",
     "Verdict",
     "accepted_answers",
     "answers",

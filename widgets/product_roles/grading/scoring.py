@@ -46,13 +46,28 @@ def accepted_answers(entry) -> tuple[tuple[str, ...], str]:
 
 
 @dataclass(frozen=True)
+class CardVerdict:
+    """How one card was judged: the category it was placed in (None if none) and if that is right."""
+
+    exercise: str
+    card: str
+    placed: str | None
+    right: bool
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """What one scored card sort earned: points, the most it could earn, one line per card."""
+    """What one scored card sort earned: points, the most it could earn, one line per card.
+
+    ``cards`` holds the judgement of each card of the key, in the key's order, so the
+    class report counts what was graded rather than judging the files again.
+    """
 
     points: float
     max_points: float
     lines: tuple[str, ...]
     problem: str = ""  # why nothing could be scored, when nothing could
+    cards: tuple[CardVerdict, ...] = ()
 
     @property
     def text(self) -> str:
@@ -89,12 +104,15 @@ def judge(
         first = (
             problem or f"No saved answers for {exercise!r} ({name} is missing): no card was sorted."
         )
-        return Verdict(0.0, float(len(key)), (first,), problem=first)
+        unplaced = tuple(CardVerdict(exercise, card, None, False) for card in key)
+        return Verdict(0.0, float(len(key)), (first,), problem=first, cards=unplaced)
     earned = 0
     lines = []
+    cards = []
     for card, entry in key.items():
         accepted, why = accepted_answers(entry)
         placed = saved.placements.get(card)
+        cards.append(CardVerdict(exercise, card, placed, placed in accepted))
         if placed is None:
             line = f"{card}: not placed (0/1)"
         elif placed in accepted:
@@ -107,7 +125,7 @@ def judge(
             line += f". {why}"
         lines.append(line)
     lines.append(f"Total: {earned} of {len(key)} cards right.")
-    return Verdict(float(earned), float(len(key)), tuple(lines))
+    return Verdict(float(earned), float(len(key)), tuple(lines), cards=tuple(cards))
 
 
 def score_placements(

@@ -1,18 +1,20 @@
-"""Class statistics from the gradebook and the submitted answers files.
+"""Class statistics from what was graded: the gradebook and the trusted grader's records.
 
 Everything the report draws is computed here, without plotting, so it can be
-checked on its own: each student's score, each card's share of right answers, the
-role confusion matrix and the most common misplacements.
+checked on its own: each student's score (the gradebook's), each card's share of
+right answers, the role confusion matrix and the most common misplacements (the
+card verdicts the trusted grader recorded, :func:`.trusted.read_records`). Nothing
+is judged again: an answers file changed after grading does not change the report,
+and a submission with no graded result is listed as not graded.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from product_roles.grading import answers
-from product_roles.instructor.keys import HiddenKey
+from product_roles.instructor.keys import SCORERS, HiddenKey, hidden_keys
 
 
 @dataclass
@@ -28,7 +30,7 @@ class StudentGrade:
 class CardResult:
     exercise: str
     card: str
-    accepted: tuple[str, ...]
+    accepted: tuple[str, ...]  # empty for a card the gradebook's key no longer holds
     right: int = 0
     answered: int = 0
 
@@ -44,56 +46,110 @@ class ClassStats:
     confusion: Counter  # (expected, placed) -> count, "unplaced" for a card left out
     misplacements: Counter  # (exercise, card, placed) -> count
     roles: list[str]
+    not_graded: list[str] = field(default_factory=list)  # submitted, with no graded result
+    without_cards: list[str] = field(default_factory=list)  # graded, card verdicts not recorded
 
 
-def read_grades(db_url: str, course_id: str, assignment: str) -> list[StudentGrade]:
-    from nbgrader.api import Gradebook
+def read_gradebook(
+    db_url: str, course_id: str, assignment: str
+) -> tuple[list[StudentGrade], list[HiddenKey]]:
+    """Each submission's grades, and the card-sort keys as the gradebook holds them.
 
-    result = []
+    The keys are read from the gradebook's copy of the source cells, the copy the
+    trusted grader judged by, not from ``solutions/`` as it is now.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    grades, keys = [], []
     with Gradebook(db_url, course_id) as gb:
+        try:
+            notebooks = gb.find_assignment(assignment).notebooks
+        except MissingEntry:
+            return [], []
+        for notebook in notebooks:
+            sources = {cell.name: cell.source for cell in notebook.source_cells}
+            for cell in notebook.grade_cells:
+                source = sources.get(cell.name, "")
+                found = hidden_keys(assignment, notebook.name, cell.name, source)
+                keys += [key for key in found if key.scorer in SCORERS]
         for sub in gb.assignment_submissions(assignment):
             cells = {
                 f"{nb.name}/{grade.name}": grade.score
                 for nb in sub.notebooks
                 for grade in nb.grades
             }
-            result.append(
+            grades.append(
                 StudentGrade(
                     sub.student.id, float(sub.score), float(sub.max_score),
                     bool(sub.needs_manual_grade), cells,
                 )
             )  # fmt: skip
-    return sorted(result, key=lambda g: g.student)
+    return sorted(grades, key=lambda g: g.student), keys
 
 
-def card_stats(submitted: Path, assignment: str, students: list[str], keys: list[HiddenKey]):
-    """Per-card results, the confusion matrix and misplacements, from the students' files."""
-    sorts = [k for k in keys if k.assignment == assignment and k.scorer == "score_placements"]
-    cards = {(k.exercise, c): CardResult(k.exercise, c, a) for k in sorts for c, a in k.answers.items()}  # fmt: skip
+def build(
+    grades: Sequence[StudentGrade],
+    records: Mapping[str, list[dict]],
+    keys: Sequence[HiddenKey],
+    role_order: Sequence[str],
+    submitted: Iterable[str] = (),
+) -> ClassStats:
+    """The class statistics of the submissions that were graded.
+
+    Parameters
+    ----------
+    grades : sequence of StudentGrade
+        The gradebook's submissions of the assignment.
+    records : mapping
+        Student to the grading records of their autograded folder
+        (:func:`.trusted.read_records`). A gradebook entry with no record is not
+        counted as graded: nbgrader leaves one behind when grading fails, and
+        removes the autograded folder.
+    keys : sequence of HiddenKey
+        The card-sort keys as graded, which name each card's expected role.
+    role_order : sequence of str
+        The role ids in the order the charts show them (the catalogue's order); other
+        categories seen come after them, in name order.
+    submitted : iterable of str
+        The students with a submission in ``submitted/``.
+    """
+    graded = [g for g in grades if records.get(g.student)]
+    done = {g.student for g in graded}
+    not_graded = sorted({*submitted, *(g.student for g in grades)} - done)
+    cards = {(k.exercise, c): CardResult(k.exercise, c, a) for k in keys for c, a in k.answers.items()}  # fmt: skip
     confusion: Counter = Counter()
     misplaced: Counter = Counter()
-    for student in students:
-        folder = submitted / student / assignment
-        for key in sorts:
-            try:
-                saved = answers.read(answers.path_for(key.exercise, folder), key.exercise)
-            except answers.AnswersError:
-                saved = None
-            placements = saved.placements if saved else {}
-            for card, accepted in key.answers.items():
-                placed = placements.get(card)
-                result = cards[(key.exercise, card)]
-                result.answered += 1
-                if placed in accepted:
-                    result.right += 1
-                    confusion[(placed, placed)] += 1
-                else:
-                    confusion[(accepted[0], placed or "unplaced")] += 1
-                    if placed:
-                        misplaced[(key.exercise, card, placed)] += 1
-    # Roles in the keys' own order (PO, PM, ENG, TEAM), then any other choice seen.
-    roles = list(dict.fromkeys(r for k in sorts for a in k.answers.values() for r in a))
-    roles += sorted({p for (_, p) in confusion if p not in roles and p != "unplaced"})
-    order = {"PO": 0, "PM": 1, "ENG": 2, "TEAM": 3}
-    roles.sort(key=lambda r: order.get(r, len(order)))
-    return list(cards.values()), confusion, misplaced, roles
+    without_cards = []
+    for grade in graded:
+        complete = True
+        for record in records[grade.student]:
+            complete &= "error" not in record
+            for verdict in record.get("verdicts", {}).values():
+                complete &= "cards" in verdict
+                for judged in verdict.get("cards", []):
+                    _count(judged, cards, confusion, misplaced)
+        if not complete:
+            without_cards.append(grade.student)
+    seen = {r for k in keys for accepted in k.answers.values() for r in accepted}
+    seen |= {role for pair in confusion for role in pair} - {"unplaced"}
+    rank = {role: n for n, role in enumerate(role_order)}
+    roles = sorted(seen, key=lambda r: (rank.get(r, len(rank)), r))
+    return ClassStats(
+        graded, list(cards.values()), confusion, misplaced, roles, not_graded, without_cards
+    )
+
+
+def _count(judged: dict, cards: dict, confusion: Counter, misplaced: Counter) -> None:
+    """Add one recorded card verdict to the card's result, the confusion matrix and misplacements."""
+    where = (judged["exercise"], judged["card"])
+    result = cards.setdefault(where, CardResult(*where, ()))
+    placed = judged["placed"]
+    result.answered += 1
+    if judged["right"]:
+        result.right += 1
+        confusion[(placed, placed)] += 1
+        return
+    if result.accepted:
+        confusion[(result.accepted[0], placed or "unplaced")] += 1
+    if placed:
+        misplaced[(*where, placed)] += 1

@@ -1,9 +1,11 @@
-"""The answer keys of the graded assignments, read from the hidden tests in ``solutions/``.
+"""The answer keys of the graded assignments, read from the hidden tests.
 
-The report uses them to name the right role of each card, and the tests use them to
-prove that no key reaches a student. A hidden test holds its key as a literal,
-``KEY = {...}``, passed to a scoring function with the exercise id as its first
-argument (``score_placements("traditional-divide", KEY)``).
+A hidden test holds its key as a literal, ``KEY = {...}``, passed to a scoring
+function with the exercise id as its first argument
+(``score_placements("traditional-divide", KEY)``). The class report reads the keys
+from the gradebook's copy of the source cells, as graded (:func:`hidden_keys`), to
+name the expected role of each card; the tests read them from ``solutions/``
+(:func:`load_keys`) to prove that no key reaches a student.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from product_roles.grading import accepted_answers
 
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+# The scoring calls whose keys the trusted grader judges in its own process.
+SCORERS = frozenset({"score_placements"})
 
 
 @dataclass(frozen=True)
@@ -89,15 +93,17 @@ def load_keys(source_dir: str | os.PathLike) -> list[HiddenKey]:
     for path in sorted(Path(source_dir).glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            for scorer, exercise, key in keys_in_cell(cell.source):
-                answers, why = {}, {}
-                for item, entry in key.items():
-                    answers[item], why[item] = accepted_answers(entry)
-                result.append(
-                    HiddenKey(
-                        path.parent.name, path.stem, meta.get("grade_id", ""), exercise,
-                        scorer, answers, why,
-                    )
-                )  # fmt: skip
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            result += hidden_keys(path.parent.name, path.stem, grade_id, cell.source)
+    return result
+
+
+def hidden_keys(assignment: str, notebook: str, grade_id: str, source: str) -> list[HiddenKey]:
+    """The keys of one cell's hidden tests, ``source`` as the notebook or the gradebook holds it."""
+    result = []
+    for scorer, exercise, key in keys_in_cell(source):
+        answers, why = {}, {}
+        for item, entry in key.items():
+            answers[item], why[item] = accepted_answers(entry)
+        result.append(HiddenKey(assignment, notebook, grade_id, exercise, scorer, answers, why))
     return result

@@ -1,19 +1,25 @@
 """Check, generate and release an assignment.
 
-Before anything is released, every solution notebook must pass its own tests
-(``nbgrader validate``) and the blank student version must fail them
-(``nbgrader validate --invert``), so that an assignment can neither be unsolvable
-nor give points for nothing. Both checks run on copies in a temporary folder,
-because executing a notebook writes its answers file beside it. The command
-refuses to run while an answers file sits in the source folder: nbgrader would copy
-it into the release, and later over every student's own file.
+Before anything is released, every solution notebook must pass its own tests and
+the blank student version must fail them, so that an assignment can neither be
+unsolvable nor give points for nothing. Both checks run nbgrader's own
+:class:`~nbgrader.validator.Validator`, as ``nbgrader validate`` and ``nbgrader
+validate --invert`` do, and read the cells it returns rather than its printed
+lines. They run on copies in a temporary folder, because executing a notebook
+writes its answers file beside it. The command refuses to run while an answers
+file sits in the source folder: nbgrader would copy it into the release, and later
+over every student's own file.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from product_roles.grading import answers
@@ -22,8 +28,6 @@ from product_roles.instructor.nbgrader_cli import NbgraderFailed
 from product_roles.instructor.nbgrader_cli import run as nbgrader
 
 HELP = "validate solutions and blank release both ways, then generate and release"
-PASSES = "Success! Your notebook passes all the tests."
-FAILS = "Success! The notebook does not pass any tests."
 
 
 def add_arguments(parser) -> None:
@@ -39,6 +43,65 @@ def stray_answers(source: Path) -> list[Path]:
     return sorted(p for p in source.rglob(f"*{answers.SUFFIX}*") if p.is_file())
 
 
+def check_notebook(path: Path, *, invert: bool) -> str:
+    """What nbgrader's validator finds wrong with one notebook; ``""`` when nothing.
+
+    Without ``invert``, every graded test must pass; with it, none may. A test cell
+    that writes to stderr fails, for nbgrader, so a blank release whose tests say
+    which cards are still to place fails them.
+    """
+    from nbgrader.validator import Validator
+
+    with _kernel_stderr() as log:
+        try:
+            found = Validator(invert=invert).validate(str(path))
+        except Exception as err:  # noqa: BLE001 - any validator error stops the release, with why
+            log.seek(0)
+            said = log.read().decode(errors="replace").strip()
+            return f"nbgrader could not validate it: {type(err).__name__}: {err}\n{said[-2000:]}"
+    parts = []
+    for cell in found.get("type_changed", []):
+        parts.append(f"a {cell['old_type']} cell became a {cell['new_type']} cell:")
+        parts.append(_indent(cell["source"]))
+    for cell in found.get("changed", []):
+        parts.append("a read-only cell was changed:")
+        parts.append(_indent(cell["source"]))
+    for cell in found.get("passed", []):
+        parts.append("this test passes:")
+        parts.append(_indent(cell["source"]))
+    for cell in found.get("failed", []):
+        parts.append("this test fails:")
+        parts.append(_indent(cell["source"]))
+        parts.append("  with:")
+        parts.append(_indent(cell["raw_error"]))
+    return "\n".join(parts)
+
+
+@contextmanager
+def _kernel_stderr() -> Iterator:
+    """Send this process's stderr, which the validator's kernel inherits, to a scratch file.
+
+    A kernel warns on its stderr as it starts; what the check found is in the
+    validator's result, so that text is shown only when the check itself fails.
+    """
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield log
+        finally:
+            sys.stderr.flush()
+            os.dup2(terminal, 2)
+            os.close(terminal)
+
+
+def _indent(text: str, lines: int = 12) -> str:
+    kept = text.strip().splitlines()
+    shown = kept[:lines] + (["..."] if len(kept) > lines else [])
+    return textwrap.indent("\n".join(shown), "    ")
+
+
 def validate(root: Path, assignment: str) -> list[str]:
     """Problems found by validating a copy of the source and of a fresh release both ways."""
     course = Course(root)
@@ -51,16 +114,16 @@ def validate(root: Path, assignment: str) -> list[str]:
         nbgrader("generate_assignment", assignment, "--force", cwd=scratch)
         release = scratch / course.folder("release").name / assignment
         for notebook in sorted((scratch / source_name / assignment).glob("*.ipynb")):
-            out = nbgrader("validate", str(notebook), cwd=tmp, check=False).stdout
-            if PASSES not in out:
+            found = check_notebook(notebook, invert=False)
+            if found:
                 problems.append(
-                    f"{assignment}/{notebook.name}: the solution fails its tests:\n{out}"
+                    f"{assignment}/{notebook.name}: the solution fails its tests:\n{found}"
                 )
         for notebook in sorted(release.glob("*.ipynb")):
-            out = nbgrader("validate", "--invert", str(notebook), cwd=tmp, check=False).stdout
-            if FAILS not in out:
+            found = check_notebook(notebook, invert=True)
+            if found:
                 problems.append(
-                    f"{assignment}/{notebook.name}: the blank release passes a test:\n{out}"
+                    f"{assignment}/{notebook.name}: the blank release passes a test:\n{found}"
                 )
     return problems
 

@@ -4,6 +4,9 @@ Writes ``reports/<assignment>/report.html`` (one file, opens offline: plotly is
 embedded) and ``reports/<assignment>/grades.csv``. The report shows the score
 distribution, how hard each card was, the role confusion matrix (expected role
 against the role students chose) and the most common misplacements.
+
+It reads what was graded, never the submissions: the scores from the gradebook, the
+placement of each card from the trusted grader's records (:mod:`.class_stats`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from product_roles.instructor.class_stats import ClassStats, card_stats, read_grades
+from product_roles.instructor.class_stats import ClassStats, build, read_gradebook
 from product_roles.instructor.course import Course
-from product_roles.instructor.keys import load_keys
 
 HELP = "write a standalone HTML class report with charts, and a CSV of grades"
 
@@ -28,26 +30,34 @@ def add_arguments(parser) -> None:
 
 
 def collect_stats(root: Path, assignment: str, db_url: str | None = None) -> ClassStats:
+    """The class statistics of ``assignment`` from the gradebook and the grading records."""
+    from product_roles.content.catalogue import load
+    from product_roles.instructor.trusted import read_records
+
     course = Course(root, db_url)
-    grades = read_grades(course.gradebook_url, course.coursedir.course_id or "", assignment)
-    keys = load_keys(course.folder("source"))
-    students = [g.student for g in grades]
-    cards, confusion, misplaced, roles = card_stats(
-        course.folder("submitted"), assignment, students, keys
-    )
-    return ClassStats(grades, cards, confusion, misplaced, roles)
+    course_id = course.coursedir.course_id or ""
+    grades, keys = read_gradebook(course.gradebook_url, course_id, assignment)
+    autograded = course.folder("autograded")
+    records = {g.student: read_records(autograded / g.student / assignment) for g in grades}
+    roles = [role.id for role in load().roles]
+    return build(grades, records, keys, roles, course.submissions(assignment))
 
 
 def write_csv(stats: ClassStats, path: Path) -> None:
+    """One row per student: the graded ones with their scores, then those not graded."""
     cells = sorted({c for g in stats.grades for c in g.cells})
+    header = ["student", "status", "score", "max_score", "needs_manual_grade", *cells]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["student", "score", "max_score", "needs_manual_grade", *cells])
+        writer.writerow(header)
         for g in stats.grades:
-            row = [g.student, f"{g.score:g}", f"{g.max_score:g}", str(g.needs_manual_grade).lower()]
+            row = [g.student, "graded", f"{g.score:g}", f"{g.max_score:g}",
+                   str(g.needs_manual_grade).lower()]  # fmt: skip
             writer.writerow(
                 row + ["" if g.cells.get(c) is None else f"{g.cells[c]:g}" for c in cells]
             )
+        for student in stats.not_graded:
+            writer.writerow([student, "not graded"] + [""] * (len(header) - 2))
 
 
 def figures(stats: ClassStats, assignment: str):
@@ -113,14 +123,24 @@ def write_html(stats: ClassStats, assignment: str, path: Path) -> None:
     mean = sum(g.score for g in stats.grades) / graded if graded else 0
     manual = sum(g.needs_manual_grade for g in stats.grades)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    notes = ""
+    if stats.not_graded:
+        names = html.escape(", ".join(stats.not_graded))
+        notes += (f"<p>Not graded, so not counted here ({len(stats.not_graded)}): {names}. "
+                  "Run <code>product-roles grade</code> for them.</p>")  # fmt: skip
+    if stats.without_cards:
+        names = html.escape(", ".join(stats.without_cards))
+        notes += (f"<p>Counted in the scores but not in the card charts, as their card "
+                  f"verdicts were not recorded ({len(stats.without_cards)}): {names}.</p>")  # fmt: skip
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Class report: {html.escape(assignment)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}</style>
 </head><body>
 <h1>Class report: {html.escape(assignment)}</h1>
-<p>{graded} submissions; mean score {mean:.1f}; {manual} still need manual grading.
+<p>{graded} graded submissions; mean score {mean:.1f}; {manual} still need manual grading.
 Generated {stamp}.</p>
+{notes}
 {"".join(f"<section>{p}</section>" for p in parts)}
 </body></html>
 """
@@ -129,8 +149,12 @@ Generated {stamp}.</p>
 
 def run(root: Path, args) -> int:
     stats = collect_stats(root, args.assignment, args.db_url)
+    if stats.not_graded:
+        print(f"Not graded, left out of the report: {', '.join(stats.not_graded)}.",
+              file=sys.stderr)  # fmt: skip
     if not stats.grades:
-        print(f"No graded submissions of {args.assignment} in the gradebook.", file=sys.stderr)
+        print(f"No graded submissions of {args.assignment}: run `product-roles grade` first.",
+              file=sys.stderr)  # fmt: skip
         return 1
     out = args.out or root / "reports" / args.assignment
     out.mkdir(parents=True, exist_ok=True)

@@ -36,9 +36,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, default
 
 from product_roles.grading import Verdict, answers, judge, reveal_from_environment, set_aside_note
-from product_roles.instructor.keys import keys_in_cell, strip_hidden
+from product_roles.instructor.keys import SCORERS, keys_in_cell, strip_hidden
 
-SCORERS = frozenset({"score_placements"})
 RECORDS = ".grading"
 # A released notebook is about 30 KiB and 20 cells; a card sort's answers about 3 KiB.
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
@@ -131,7 +130,8 @@ def _combine(verdicts: list[Verdict]) -> Verdict:
     lines = tuple(line for verdict in verdicts for line in verdict.lines)
     problem = " ".join(v.problem for v in verdicts if v.problem)
     points = sum(v.points for v in verdicts)
-    return Verdict(points, sum(v.max_points for v in verdicts), lines, problem)
+    cards = tuple(card for verdict in verdicts for card in verdict.cards)
+    return Verdict(points, sum(v.max_points for v in verdicts), lines, problem, cards)
 
 
 class TrustedScoring(NbGraderPreprocessor):
@@ -260,7 +260,15 @@ class RecordTrustedScores(NbGraderPreprocessor):
 
 
 def _write_record(resources: dict, verdicts: dict[str, Verdict], corrected: list[str]) -> None:
-    """Save what was judged and how the notebook ran, for the instructor's tools to read."""
+    """Save what was judged and how the notebook ran, for the instructor's tools to read.
+
+    ``autograded/<student>/<assignment>/.grading/<notebook>.json`` holds ``verdicts``
+    (grade id to :class:`~product_roles.grading.Verdict` as a mapping: points, lines,
+    problem, and ``cards``, each card's exercise, placement and whether it was right),
+    ``corrected`` (what sanitizing set right) and ``execution`` (how the kernel ran).
+    It names no accepted answer: nbgrader copies the files of a graded folder into
+    the student's feedback folder.
+    """
     folder = Path(resources["metadata"]["path"]) / RECORDS
     folder.mkdir(exist_ok=True)
     notebook = resources["nbgrader"]["notebook"]

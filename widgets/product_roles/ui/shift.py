@@ -18,6 +18,7 @@ import ipywidgets as w
 
 from product_roles.content.catalogue import load
 from product_roles.frontend import with_plain_text
+from product_roles.grading import accepted_answers
 from product_roles.ui.cardsort import card_sort
 from product_roles.ui.sortstate import catalogue_key
 
@@ -209,4 +210,4 @@ class ShiftExercise:
 
 
 def _first_choice(key: Mapping) -> dict[str, str]:
-    return {card: (v if isinstance(v, str) else next(iter(v))) for card, v in key.items()}
+    return {card: accepted_answers(entry)[0][0] for card, entry in key.items()}

@@ -22,7 +22,7 @@ import traitlets
 
 from product_roles.content.catalogue import ERAS, load
 from product_roles.frontend import with_plain_text
-from product_roles.grading import answers
+from product_roles.grading import accepted_answers, answers
 
 MODES = ("practice", "assessment")
 MIN_CATEGORIES, MAX_CATEGORIES = 2, 6
@@ -123,7 +123,7 @@ class SortState(traitlets.HasTraits):
         if unknown:
             raise ValueError(f"the key names card {unknown[0]!r}, which is not in this sort")
         self._path = answers.path_for(exercise, folder)
-        self._key = {card: _as_tuple(accepted) for card, accepted in (key or {}).items()}
+        self._key = {card: accepted_answers(entry)[0] for card, entry in (key or {}).items()}
         self._explanations = {str(k): str(v) for k, v in (explanations or {}).items()}
         self._kept_unknown: dict[str, str | None] = {}
         self._kept_confidence: dict[str, str] = {}
@@ -526,7 +526,3 @@ def _clean(entry: Mapping[str, str], kind: str, fields: tuple[str, str]) -> dict
     if not isinstance(entry, Mapping) or any(f not in entry for f in fields):
         raise ValueError(f"each {kind} needs {' and '.join(repr(f) for f in fields)}: {entry!r}")
     return {field: str(entry[field]) for field in fields}
-
-
-def _as_tuple(accepted: str | Sequence[str]) -> tuple[str, ...]:
-    return (accepted,) if isinstance(accepted, str) else tuple(accepted)

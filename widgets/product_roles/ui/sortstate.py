@@ -80,7 +80,9 @@ class SortState(traitlets.HasTraits):
     )
     can_check = traitlets.Bool(False, help="Whether a Check button is offered.").tag(sync=True)
     feedback = traitlets.Dict(
-        help="After a check in practice mode: card id to {'correct', 'explanation'}."
+        help="After a check in practice mode: card id to {'correct', 'explanation'}, with"
+        " 'expected' (the accepted columns' labels) for a wrong card and 'confidence' for a"
+        " marked one."
     ).tag(sync=True)
     score = traitlets.Unicode("", help="The last check's score, in words.").tag(sync=True)
     message = traitlets.Unicode("", help="A notice for the learner, such as a corrupt file.").tag(

@@ -1,3 +1,4 @@
+// @ts-check
 // Card-sort view. The model holds cards, categories, placements and confidence marks;
 // Python computes feedback, so no answer key ever reaches this file.
 //
@@ -5,10 +6,75 @@
 // <select>, or press ArrowLeft/ArrowRight on the focused handle. The DOM is updated in
 // place (never redrawn) so keyboard focus survives every change, whichever side made it.
 
+/** @import { AnyWidget, RenderProps } from "@anywidget/types" */
+
+/**
+ * @typedef {{ id: string, text: string }} Card
+ * @typedef {{ id: string, label: string }} Category
+ * @typedef {"sure" | "unsure"} Mark
+ * @typedef {"dragged" | "chosen" | "keyboard"} How
+ */
+
+/**
+ * One card's result after a check (``SortState.check``).
+ *
+ * @typedef {object} Verdict
+ * @property {boolean} correct Whether the card is in an accepted column.
+ * @property {string} explanation Why the card belongs where it does ("" when none is given).
+ * @property {string[]} [expected] The accepted columns' labels, for a card in the wrong one.
+ * @property {Mark} [confidence] The learner's mark on the card, if any.
+ */
+
+/**
+ * The synced traits of a card sort (``SortState`` in ``product_roles/ui/sortstate.py``).
+ *
+ * @typedef {object} CardSortModel
+ * @property {string} exercise Exercise id; names the answers file.
+ * @property {string} prompt Instructions shown above the cards.
+ * @property {Card[]} cards The cards, in display order.
+ * @property {Category[]} categories The columns.
+ * @property {Record<string, string | null>} placements Card id to category id, or null
+ *   for a card not placed yet.
+ * @property {boolean} ask_confidence Whether each card shows a sure/unsure mark.
+ * @property {Record<string, Mark>} confidence The marked cards' marks.
+ * @property {"practice" | "assessment"} mode
+ * @property {boolean} can_check Whether a Check button is offered.
+ * @property {Record<string, Verdict>} feedback After a check in practice mode, the placed
+ *   cards' verdicts.
+ * @property {string} score The last check's score, in words.
+ * @property {string} message A notice for the learner, such as a corrupt file.
+ * @property {boolean} can_undo Whether the last Start again can be undone.
+ * @property {string} undo_note What Start again did and where the old sort is.
+ */
+
+/**
+ * What this view asks of Python (``SortState._handle_action``).
+ *
+ * @typedef {{ action: "check" | "reset" | "undo" }} SortRequest
+ */
+
+/**
+ * The parts of one card's list item that change after it is built.
+ *
+ * @typedef {object} CardParts
+ * @property {HTMLLIElement} item
+ * @property {HTMLSelectElement} select
+ * @property {HTMLSelectElement} sure
+ * @property {HTMLParagraphElement} feedback
+ * @property {Verdict | undefined} [shown] The verdict the item shows now.
+ */
+
 const UNPLACED = "";
 const UNPLACED_LABEL = "Not placed yet";
 let viewCount = 0;
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -16,6 +82,7 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+/** @param {RenderProps<CardSortModel>} props */
 function render({ model, el: host }) {
   // anywidget may load this module afresh for each widget, so a counter alone could
   // repeat across widgets: the random part keeps element ids unique in the page.
@@ -49,30 +116,42 @@ function render({ model, el: host }) {
   root.append(title, prompt, notice, tray, board, toolbar, confirmBar, undoBar, status);
   host.append(root);
 
-  const columns = new Map(); // category id ("" for unplaced) -> list element
-  const cards = new Map(); // card id -> {item, select, sure, feedback}
-  const pendingHow = new Map(); // card id -> how this view moved it, for the announcement
+  /** @type {Map<string, HTMLUListElement>} category id ("" for unplaced) to its list */
+  const columns = new Map();
+  /** @type {Map<string, CardParts>} card id to its item's parts */
+  const cards = new Map();
+  /** @type {Map<string, How>} card id to how this view moved it, for the announcement */
+  const pendingHow = new Map();
   let shown = { ...model.get("placements") }; // what the DOM shows, to find what moved
 
+  /** @returns {[Category, ...Category[]]} the unplaced tray first, then the columns */
   function categories() {
     return [{ id: UNPLACED, label: UNPLACED_LABEL }, ...model.get("categories")];
   }
 
+  /** @param {string | null} categoryId */
   function labelOf(categoryId) {
     const found = categories().find((c) => c.id === (categoryId ?? UNPLACED));
     return found ? found.label : categoryId;
   }
 
+  /** @param {string} cardId */
   function textOf(cardId) {
     return model.get("cards").find((c) => c.id === cardId)?.text ?? cardId;
   }
 
+  /** @param {string} text */
   function announce(text) {
     // Clearing first makes screen readers repeat an identical message.
     status.textContent = "";
     requestAnimationFrame(() => { status.textContent = text; });
   }
 
+  /**
+   * @param {string} cardId
+   * @param {string} categoryId
+   * @param {How} how
+   */
   function place(cardId, categoryId, how) {
     const placements = { ...model.get("placements") };
     const target = categoryId === UNPLACED ? null : categoryId;
@@ -83,6 +162,10 @@ function render({ model, el: host }) {
     model.save_changes();
   }
 
+  /**
+   * @param {string} cardId
+   * @param {Mark | ""} value "" clears the mark.
+   */
   function mark(cardId, value) {
     const marks = { ...model.get("confidence") };
     if (value) marks[cardId] = value; else delete marks[cardId];
@@ -91,6 +174,11 @@ function render({ model, el: host }) {
     announce(value ? `"${textOf(cardId)}" marked ${value}.` : `Mark cleared on "${textOf(cardId)}".`);
   }
 
+  /**
+   * @param {Category} category
+   * @param {number} index
+   * @param {HTMLElement} parent
+   */
   function buildColumn(category, index, parent) {
     const headingId = `${prefix}-col-${index}`;
     const column = el("section", {
@@ -102,15 +190,15 @@ function render({ model, el: host }) {
     const list = el("ul", { class: "prs-list", "data-category": category.id });
     column.addEventListener("dragover", (event) => {
       event.preventDefault();
-      event.dataTransfer.dropEffect = "move";
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "move";
       column.classList.add("prs-over");
     });
     column.addEventListener("dragleave", () => column.classList.remove("prs-over"));
     column.addEventListener("drop", (event) => {
       event.preventDefault();
       column.classList.remove("prs-over");
-      const cardId = event.dataTransfer.getData("text/plain");
-      if (cards.has(cardId)) place(cardId, category.id, "dragged");
+      const cardId = event.dataTransfer?.getData("text/plain");
+      if (cardId !== undefined && cards.has(cardId)) place(cardId, category.id, "dragged");
     });
     column.append(heading, list);
     parent.append(column);
@@ -127,6 +215,7 @@ function render({ model, el: host }) {
     board.style.setProperty("--prs-columns", String(rest.length));
   }
 
+  /** @param {Card} card */
   function buildCard(card) {
     const textId = `${prefix}-card-${cards.size}`;
     const item = el("li", { class: "prs-card", "data-card": card.id });
@@ -139,9 +228,12 @@ function render({ model, el: host }) {
       title: "Drag to a column, or use the left and right arrow keys",
     }, "⠿");
     handle.addEventListener("dragstart", (event) => {
-      event.dataTransfer.setData("text/plain", card.id);
-      event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setDragImage(item, 12, 12);
+      const transfer = event.dataTransfer; // null only for a drag event made by a script
+      if (transfer) {
+        transfer.setData("text/plain", card.id);
+        transfer.effectAllowed = "move";
+        transfer.setDragImage(item, 12, 12);
+      }
       item.classList.add("prs-dragging");
     });
     handle.addEventListener("dragend", () => item.classList.remove("prs-dragging"));
@@ -151,7 +243,8 @@ function render({ model, el: host }) {
       const ids = categories().map((c) => c.id);
       const here = ids.indexOf(model.get("placements")[card.id] ?? UNPLACED);
       const step = event.key === "ArrowRight" ? 1 : -1;
-      place(card.id, ids[(here + step + ids.length) % ids.length], "keyboard");
+      const next = ids[(here + step + ids.length) % ids.length];
+      if (next !== undefined) place(card.id, next, "keyboard");
     });
     const text = el("span", { class: "prs-text", id: textId }, card.text);
     const select = el("select", { class: "prs-select", "aria-label": "Role", "aria-describedby": textId });
@@ -162,7 +255,8 @@ function render({ model, el: host }) {
       el("option", { value: "sure" }, "Sure"),
       el("option", { value: "unsure" }, "Unsure"),
     );
-    sure.addEventListener("change", () => mark(card.id, sure.value));
+    // The list offers exactly these values.
+    sure.addEventListener("change", () => mark(card.id, /** @type {Mark | ""} */ (sure.value)));
     const controls = el("div", { class: "prs-controls" });
     controls.append(select, sure);
     const feedback = el("p", { class: "prs-feedback" });
@@ -176,6 +270,7 @@ function render({ model, el: host }) {
     }
   }
 
+  /** @param {Verdict} verdict */
   function verdictLine(verdict) {
     if (verdict.correct) return "✓ Right.";
     const sure = verdict.confidence === "sure" ? " You were sure: worth a second look." : "";
@@ -185,6 +280,10 @@ function render({ model, el: host }) {
     return `✗ Not quite.${where}${sure}`;
   }
 
+  /**
+   * @param {HTMLElement} box
+   * @param {Verdict | undefined} verdict
+   */
   function showVerdict(box, verdict) {
     // One short line; the explanation waits behind "Why?" so a checked sort stays short.
     if (!verdict) { box.replaceChildren(); return; }
@@ -202,10 +301,11 @@ function render({ model, el: host }) {
     const feedback = model.get("feedback");
     const marks = model.get("confidence");
     const askSure = model.get("ask_confidence");
-    const focused = root.contains(document.activeElement) ? document.activeElement : null;
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && root.contains(active) ? active : null;
     for (const [cardId, parts] of cards) {
       const target = columns.get(placements[cardId] ?? UNPLACED) ?? columns.get(UNPLACED);
-      if (parts.item.parentElement !== target) target.append(parts.item);
+      if (target && parts.item.parentElement !== target) target.append(parts.item);
       parts.select.value = placements[cardId] ?? UNPLACED;
       parts.sure.hidden = !askSure;
       parts.sure.value = marks[cardId] ?? "";
@@ -261,7 +361,10 @@ function render({ model, el: host }) {
     update();
   }
 
-  check.addEventListener("click", () => model.send({ action: "check" }));
+  /** @param {SortRequest["action"]} action */
+  const ask = (action) => model.send({ action });
+
+  check.addEventListener("click", () => ask("check"));
   reset.addEventListener("click", () => {
     const placed = Object.values(model.get("placements")).filter((v) => v !== null).length;
     const marked = Object.keys(model.get("confidence")).length;
@@ -274,7 +377,7 @@ function render({ model, el: host }) {
   });
   confirmYes.addEventListener("click", () => {
     confirmBar.hidden = true;
-    model.send({ action: "reset" });
+    ask("reset");
     undo.focus();
   });
   confirmNo.addEventListener("click", () => {
@@ -283,7 +386,7 @@ function render({ model, el: host }) {
     announce("Your cards stay where they are.");
   });
   undo.addEventListener("click", () => {
-    model.send({ action: "undo" });
+    ask("undo");
     reset.focus();
     announce("Your sort is back.");
   });
@@ -295,14 +398,16 @@ function render({ model, el: host }) {
     update();
     if (model.get("score")) announce(`Checked: ${model.get("score")}.`);
   });
-  for (const name of [
+  /** @type {(keyof CardSortModel)[]} */
+  const shownByUpdate = [
     "feedback", "confidence", "message", "mode", "can_check", "prompt", "ask_confidence",
     "can_undo", "undo_note",
-  ]) {
+  ];
+  for (const name of shownByUpdate) {
     model.on(`change:${name}`, update);
   }
   rebuild();
   root.dataset.ready = "true";
 }
 
-export default { render };
+export default /** @satisfies {AnyWidget<CardSortModel>} */ ({ render });

@@ -1,13 +1,84 @@
+// @ts-check
 // Chart view: draws a plotly figure in the colours of JupyterLab's current theme,
 // redraws it when the theme changes, and lays it out for the width it is given.
 //
 // plotly.js comes from the kernel once per page (the plotly package ships it), so
 // nothing is fetched from the network and no copy lands in the notebook's metadata.
 
+/** @import { AnyModel, AnyWidget, RenderProps } from "@anywidget/types" */
+
+// The figure is plotly JSON as Python's plotly writes it, passed to plotly.js untouched
+// except for the layout keys below: these types name what this file reads or sets, and
+// leave the rest of plotly's schema open (unknown).
+
+/**
+ * @typedef {{ text?: string, [key: string]: unknown }} TitleObject
+ * @typedef {string | TitleObject} Title
+ * @typedef {{ title?: Title, [key: string]: unknown }} Axis
+ * @typedef {{ t?: number, b?: number, [key: string]: unknown }} Margin
+ */
+
+/**
+ * @typedef {{
+ *   title?: Title, height?: number, width?: number, autosize?: boolean,
+ *   showlegend?: boolean, margin?: Margin, legend?: Record<string, unknown>,
+ *   xaxis?: Axis, yaxis?: Axis, template?: unknown, [key: string]: unknown,
+ * }} Layout
+ * @typedef {{
+ *   type?: string, orientation?: string, x?: unknown[], y?: unknown[], [key: string]: unknown,
+ * }} Trace
+ * @typedef {{ data?: Trace[], layout?: Layout, config?: Record<string, unknown> }} Figure
+ */
+
+/**
+ * The synced traits of ``ChartView`` (``product_roles/charts/view.py``); its ``summary``
+ * is not synced.
+ *
+ * @typedef {object} ChartModel
+ * @property {Figure} figure The figure as plotly JSON (data, layout).
+ * @property {number} revision Bumped on each redraw from Python.
+ */
+
+/**
+ * What this view asks of Python (``ChartView._handle_message``): the plotly.js bundle,
+ * which comes back as a message of kind "plotly.js" with the code as its one buffer.
+ *
+ * @typedef {{ action: "plotly.js" }} ChartRequest
+ */
+
+/**
+ * The part of plotly.js's API (the global ``Plotly`` its bundle defines) this view calls.
+ *
+ * @typedef {object} PlotlyAPI
+ * @property {(
+ *   root: HTMLElement, data: Trace[], layout: Layout, config: Record<string, unknown>,
+ * ) => Promise<unknown>} react
+ * @property {(root: HTMLElement) => void} purge
+ */
+
+/**
+ * The window, with what this file and plotly.js's bundle leave on it.
+ *
+ * @typedef {Window & { [PLOTLY]?: Promise<PlotlyAPI> | undefined, Plotly?: PlotlyAPI }} Page
+ */
+
+/**
+ * The element plotly draws in, with the measurements plotly keeps on it. ``_fullLayout``
+ * is plotly's private state, in no public type: only the plot area's width is read.
+ *
+ * @typedef {HTMLDivElement & { _fullLayout?: { _size?: { w?: number } } }} PlotElement
+ */
+
 const PLOTLY = Symbol.for("product-roles.plotly");
 const TRANSPARENT = "rgba(0,0,0,0)";
 const NARROW = 640; // px: below this, legends go under the plot and text wraps sooner
+const page = /** @type {Page} */ (window);
 
+/**
+ * @param {string} name
+ * @param {string} fallback
+ * @returns {string}
+ */
 function cssColour(name, fallback) {
   // Resolve a CSS variable to rgb() through a probe, as plotly needs a plain colour.
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();
@@ -57,6 +128,12 @@ function theme() {
   };
 }
 
+/**
+ * @param {string} text
+ * @param {number} width
+ * @param {number} fontSize
+ * @returns {string}
+ */
 function wrap(text, width, fontSize) {
   // Break a title at spaces so that no line is wider than the chart; plotly does not.
   if (!text) return text;
@@ -65,6 +142,7 @@ function wrap(text, width, fontSize) {
     .split("<br>")
     .map((line) => {
       if (line.replace(/<[^>]+>/g, "").length <= most) return line;
+      /** @type {string[]} */
       const out = [];
       let current = "";
       for (const word of line.split(" ")) {
@@ -81,10 +159,18 @@ function wrap(text, width, fontSize) {
     .join("<br>");
 }
 
+/** @param {Title | undefined} title */
 function titleText(title) {
   return typeof title === "string" ? title : title?.text;
 }
 
+/**
+ * @param {Figure} figure
+ * @param {number} width
+ * @param {ReturnType<typeof theme>} colours
+ * @param {number | undefined} plotArea
+ * @returns {Layout}
+ */
 function laidOut(figure, width, colours, plotArea) {
   // A copy of the figure's layout fitted to `width` and coloured for the theme.
   const layout = structuredClone(figure.layout ?? {});
@@ -93,8 +179,9 @@ function laidOut(figure, width, colours, plotArea) {
   delete layout.width;
   const narrow = width < NARROW;
   const titleSize = narrow ? 14 : 17;
-  if (titleText(layout.title)) {
-    const text = wrap(titleText(layout.title), width - 20, titleSize);
+  const title = titleText(layout.title);
+  if (title) {
+    const text = wrap(title, width - 20, titleSize);
     layout.title = {
       ...(typeof layout.title === "object" ? layout.title : {}),
       text,
@@ -108,7 +195,7 @@ function laidOut(figure, width, colours, plotArea) {
   }
   for (const key of Object.keys(layout)) {
     if (!/^[xy]axis\d*$/.test(key)) continue;
-    const axis = layout[key];
+    const axis = /** @type {Axis} */ (layout[key]); // the key names an axis
     const text = titleText(axis.title);
     if (text) {
       // An axis title is centred on the plot area, which tick labels can narrow to
@@ -122,6 +209,7 @@ function laidOut(figure, width, colours, plotArea) {
   // Category labels wrap instead of turning vertical.
   if (narrow) {
     layout.xaxis = { ...(layout.xaxis ?? {}), tickangle: 0, tickfont: { size: 10 } };
+    /** @type {Set<string>} */
     const cats = new Set();
     for (const trace of figure.data ?? []) {
       if ((trace.type ?? "scatter") === "bar" && trace.orientation !== "h") {
@@ -140,6 +228,7 @@ function laidOut(figure, width, colours, plotArea) {
       layout.xaxis.ticktext = [...cats].map((c) => wrap(c, each, size));
     }
     // Long row labels of horizontal bars wrap into at most about a third of the width.
+    /** @type {Set<string>} */
     const rows = new Set();
     for (const trace of figure.data ?? []) {
       if ((trace.type ?? "scatter") === "bar" && trace.orientation === "h") {
@@ -159,36 +248,51 @@ function laidOut(figure, width, colours, plotArea) {
   return layout;
 }
 
+/**
+ * @param {AnyModel<ChartModel>} model
+ * @returns {Promise<PlotlyAPI>}
+ */
 function loadPlotly(model) {
   // One copy of plotly.js per page, asked of the kernel the first time.
-  if (window[PLOTLY]) return window[PLOTLY];
-  window[PLOTLY] = new Promise((resolve, reject) => {
+  if (page[PLOTLY]) return page[PLOTLY];
+  const loading = new Promise((resolve, reject) => {
+    /**
+     * @param {{ kind?: unknown } | null | undefined} message
+     * @param {DataView<ArrayBuffer>[] | undefined} buffers A comm's buffers come over
+     *   the websocket as plain ArrayBuffers, never shared memory.
+     */
     const onMessage = (message, buffers) => {
-      if (!message || message.kind !== "plotly.js" || !buffers?.length) return;
+      const code = buffers?.[0];
+      if (!message || message.kind !== "plotly.js" || !code) return;
       model.off("msg:custom", onMessage);
-      const blob = new Blob([buffers[0]], { type: "text/javascript" });
+      const blob = new Blob([code], { type: "text/javascript" });
       const script = document.createElement("script");
       script.src = URL.createObjectURL(blob);
-      script.onload = () => resolve(window.Plotly);
+      // The bundle defines the global Plotly as it runs.
+      script.onload = () => resolve(/** @type {PlotlyAPI} */ (page.Plotly));
       script.onerror = () => reject(new Error("plotly.js did not load"));
       document.head.append(script);
     };
     model.on("msg:custom", onMessage);
-    model.send({ action: "plotly.js" });
+    model.send(/** @satisfies {ChartRequest} */ ({ action: "plotly.js" }));
   });
-  window[PLOTLY].catch(() => { window[PLOTLY] = undefined; });
-  return window[PLOTLY];
+  page[PLOTLY] = loading;
+  loading.catch(() => { page[PLOTLY] = undefined; });
+  return loading;
 }
 
+/** @param {RenderProps<ChartModel>} props */
 function render({ model, el: host }) {
   const root = document.createElement("div");
   root.className = "prc-root";
-  const plot = document.createElement("div");
+  const plot = /** @type {PlotElement} */ (document.createElement("div"));
   plot.className = "prc-plot";
   root.append(plot);
   host.append(root);
+  /** @type {PlotlyAPI | null} */
   let Plotly = null;
   let drawn = "";
+  /** @type {number | null} the animation frame a draw waits for */
   let pending = null;
   let onScreen = false;
 
@@ -206,6 +310,7 @@ function render({ model, el: host }) {
     if (key === drawn) return;
     drawn = key;
     const config = { responsive: true, displaylogo: false, ...(figure.config ?? {}) };
+    /** @type {number | undefined} */
     let area;
     // Twice at most: once with a guess at the plot area, again with the area measured.
     for (let pass = 0; pass < 2; pass++) {
@@ -244,7 +349,7 @@ function render({ model, el: host }) {
   const sizeWatch = new ResizeObserver(soon);
   sizeWatch.observe(root);
   const viewWatch = new IntersectionObserver((entries) => {
-    onScreen = entries[entries.length - 1].isIntersecting;
+    onScreen = entries.at(-1)?.isIntersecting ?? false; // the latest of the changes
     if (onScreen) soon();
   });
   viewWatch.observe(root);
@@ -252,9 +357,11 @@ function render({ model, el: host }) {
   model.on("change:figure", () => { reserve(); soon(); });
   model.on("change:revision", soon);
 
-  loadPlotly(model).then((loaded) => { Plotly = loaded; soon(); }).catch((err) => {
-    root.textContent = `The chart could not be drawn: ${err.message}`;
-  });
+  loadPlotly(model)
+    .then((loaded) => { Plotly = loaded; soon(); })
+    .catch((/** @type {Error} */ err) => {
+      root.textContent = `The chart could not be drawn: ${err.message}`;
+    });
 
   return () => {
     themeWatch.disconnect();
@@ -264,4 +371,4 @@ function render({ model, el: host }) {
   };
 }
 
-export default { render };
+export default /** @satisfies {AnyWidget<ChartModel>} */ ({ render });

@@ -1,6 +1,27 @@
+// @ts-check
 // Multiple-choice view. Python holds the key and the feedback; this file only shows
 // the options and asks Python to check the chosen one.
 
+/** @import { AnyWidget, RenderProps } from "@anywidget/types" */
+
+/**
+ * The synced traits of ``MultipleChoice`` (``product_roles/ui/choice.py``).
+ *
+ * @typedef {object} ChoiceModel
+ * @property {string} prompt The question, as shown.
+ * @property {string[]} options The option texts, as shown.
+ * @property {number | null} choice Index of the chosen option, or null before a choice.
+ * @property {"" | "none" | "right" | "wrong"} verdict The last check's verdict.
+ * @property {string} feedback The last check's explanation.
+ */
+
+/**
+ * What this view asks of Python (``MultipleChoice._handle_message``).
+ *
+ * @typedef {{ action: "check" }} ChoiceRequest
+ */
+
+/** @param {RenderProps<ChoiceModel>} props */
 function render({ model, el: host }) {
   const root = document.createElement("div");
   root.className = "prq-root";
@@ -25,6 +46,7 @@ function render({ model, el: host }) {
 
   // A name per widget instance keeps two questions on one page from sharing a group.
   const group = `prq-${Math.random().toString(36).slice(2)}`;
+  /** @type {HTMLInputElement[]} */
   const inputs = [];
 
   function build() {
@@ -58,7 +80,9 @@ function render({ model, el: host }) {
     root.dataset.verdict = model.get("verdict");
   }
 
-  check.addEventListener("click", () => model.send({ action: "check" }));
+  check.addEventListener("click", () => {
+    model.send(/** @satisfies {ChoiceRequest} */ ({ action: "check" }));
+  });
   model.on("change:prompt", build);
   model.on("change:options", build);
   model.on("change:choice", update);
@@ -68,4 +92,4 @@ function render({ model, el: host }) {
   root.dataset.ready = "true";
 }
 
-export default { render };
+export default /** @satisfies {AnyWidget<ChoiceModel>} */ ({ render });

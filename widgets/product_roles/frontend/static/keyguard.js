@@ -1,3 +1,4 @@
+// @ts-check
 // Keeps JupyterLab's and Notebook 7's single-key shortcuts away from the course's
 // form controls, so a focused role list, handle or option takes its own keys.
 //
@@ -25,14 +26,18 @@
   const FLAG = "data-lm-suppress-shortcuts";
   const PASSED_ON = new Set(["Tab", "Escape"]);
   const marker = Symbol.for("product-roles.keyguard");
-  if (window[marker]) return; // one listener per page, however many widgets load this
+  // The window, with the mark this script leaves on it.
+  const page = /** @type {Window & { [marker]?: boolean }} */ (window);
+  if (page[marker]) return; // one listener per page, however many widgets load this
 
+  /** @param {KeyboardEvent} event */
   function controlOwns(event) {
     if (event.ctrlKey || event.altKey || event.metaKey) return false;
     if (event.key === "Enter" && event.shiftKey) return false;
     return !PASSED_ON.has(event.key);
   }
 
+  /** @param {KeyboardEvent} event */
   function guard(event) {
     const target = event.target;
     if (!(target instanceof Element) || !target.closest(GUARDED)) return;
@@ -43,5 +48,5 @@
   }
 
   window.addEventListener("keydown", guard, true);
-  window[marker] = true;
+  page[marker] = true;
 })();

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from product_roles.instructor import (
+    export_command,
     feedback_command,
     grade_command,
     release_command,
@@ -21,13 +22,16 @@ COMMANDS = {
     "grade": grade_command,
     "feedback": feedback_command,
     "report": report_command,
+    "export": export_command,
 }
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="product-roles",
-        description="Release, grade, give feedback on and report on the course's assignments.",
+        description=(
+            "Release, grade, give feedback on, report on and export the course's assignments."
+        ),
     )
     top.add_argument("--course", default=None, help="the course folder (default: found from here)")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")

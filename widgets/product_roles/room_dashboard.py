@@ -54,7 +54,7 @@ class PageWidth(anywidget.AnyWidget):
     plotly's figure widget draws at 700 px in a JupyterLab notebook (it is laid out
     before its output is on the page, and never again), and does not follow the
     notebook when the file browser is hidden or the window resized. This view, empty
-    and no taller than nothing, sits above the charts and reports its own width
+    and 0 px tall, sits above the charts and reports its own width
     whenever it changes, so that the kernel draws every view across the page.
     """
 

@@ -85,7 +85,8 @@ def test_voila_serves_the_dashboard_and_it_follows_the_room(tmp_path):
             assert split_cards == ["Put the list of upcoming work in order,most valuable first"]
             for index in range(4):
                 plot = plots.nth(index)
-                box = plot.bounding_box()
+                # The drawing itself, not only its container, spans the page.
+                box = plot.locator(".main-svg").first.bounding_box()
                 assert box["width"] >= 1100 and box["height"] <= 720, (index, box)
                 assert len(plot.locator(".legend .traces").all()) >= 2, f"view {index}: legend"
                 sizes = plot.locator(".ytick text").evaluate_all(

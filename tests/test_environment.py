@@ -55,3 +55,22 @@ def test_the_test_extra_carries_every_other_extra():
 def test_the_learners_install_leaves_out_grading_at_scale_and_the_hub():
     base = {normalise(r).split(">")[0].split("[")[0] for r in PROJECT["dependencies"]}
     assert not base & {"distributed", "psycopg", "jupyterhub", "voila", "nbgitpuller"}
+
+
+def test_every_extra_the_docs_and_scripts_install_exists():
+    """``pip install '.[name]'`` in a document and ``setup_python name`` in a script name
+    extras that pyproject.toml has; the instructor guide names the grading ones."""
+    extras = set(PROJECT["optional-dependencies"])
+    named = defaultdict(set)
+    for path in [*ROOT.glob("docs/*.md"), ROOT / "README.md", ROOT / "environment.yml"]:
+        for found in re.findall(r"[\w./-]\[([\w,-]+)\]'", path.read_text(encoding="utf-8")):
+            named[path.name].update(found.split(","))
+    for path in [*ROOT.glob("scripts/*"), *ROOT.glob("workshop/*")]:
+        if path.is_file() and path.read_bytes().startswith(b"#!/usr/bin/env bash"):
+            for found in re.findall(r"^setup_python (\S+)", path.read_text(), re.MULTILINE):
+                named[path.name].add(found)
+    assert named["dashboard"] == {"workshop"}  # Voila is not in the base install
+    assert {"instructor", "dask", "postgres"} <= named["instructor-guide.md"]
+    assert "workshop" in named["workshop-hub.md"]
+    for where, names in named.items():
+        assert names <= extras, f"{where} installs extras pyproject.toml lacks: {names - extras}"

@@ -215,6 +215,8 @@ def test_every_view_has_a_legend_and_says_the_reference_on_its_bars(tmp_path):
         shown = [trace.name for trace in figure.data if trace.showlegend is not False]
         assert len(shown) >= 2, f"{name}: a legend needs two entries or more"
         assert figure.layout.font.size >= 18 and figure.layout.height <= 720, name
+        # plotly hides a legend with one trace drawn: every card on one side must not.
+        assert figure.layout.showlegend is True, name
     reference = figures["reference"]
     texts = [t for trace in reference.data for t in trace.text]
     assert "100% · reference: Product Owner" in texts  # ordering the backlog
@@ -225,6 +227,21 @@ def test_every_view_has_a_legend_and_says_the_reference_on_its_bars(tmp_path):
     assert {trace.marker.pattern.shape for trace in shift.data} == {"", "/"}
     moved = [t for trace in shift.data for t in trace.text if t.startswith("100%")]
     assert moved == ["100% · room PO → PM · ref. PO → PM/PO"]
+
+
+def test_views_are_drawn_across_the_width_the_page_reports(tmp_path):
+    seat(tmp_path, "a", TRADITIONAL, {"order-backlog": "PO"})
+    board = Dashboard.for_room(tmp_path, cards=CARDS, categories=ROLES)
+    board.refresh()
+    assert board.widget.children[1] is board.page_width
+    views = list(board.views.values())
+    assert len(views) == 4 and all(v.layout.width is None for v in views)  # plotly's own
+    board.page_width.width = 1110  # as the browser reports it
+    assert [v.layout.width for v in views] == [1110] * 4
+    # A redraw for a new sort keeps the width.
+    seat(tmp_path, "b", TRADITIONAL, {"order-backlog": "PM"})
+    assert board.refresh() is True
+    assert [v.layout.width for v in views] == [1110] * 4
 
 
 def test_a_room_sort_shows_no_answers_and_saves_in_the_seat(tmp_path, monkeypatch):

@@ -17,14 +17,44 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import anywidget
 import ipywidgets
 import plotly.graph_objects as go
+import traitlets
 
 from product_roles.content.catalogue import load
 from product_roles.workshop import room, room_charts, room_stats
 from product_roles.workshop.room import AI_ERA, ROOM_CARDS, TRADITIONAL
 
 Finder = Callable[[str], list[tuple[str, Path]]]
+
+
+class PageWidth(anywidget.AnyWidget):
+    """The width the page gives the dashboard, in pixels, measured in the browser.
+
+    plotly's figure widget draws at 700 px in a JupyterLab notebook (it is laid out
+    before its output is on the page, and never again), and does not follow the
+    notebook when the file browser is hidden or the window resized. This view, empty
+    and 0 px tall, sits above the charts and reports its own width
+    whenever it changes, so that the kernel draws every view across the page.
+    """
+
+    _esm = """
+    function render({ model, el }) {
+      const report = () => {
+        const width = Math.floor(el.getBoundingClientRect().width);
+        if (width > 0 && width !== model.get("width")) {
+          model.set("width", width);
+          model.save_changes();
+        }
+      };
+      const watch = new ResizeObserver(() => requestAnimationFrame(report));
+      watch.observe(el);
+      return () => watch.disconnect();
+    }
+    export default { render };
+    """
+    width = traitlets.Int(0, help="Pixels; 0 until a page has shown the view.").tag(sync=True)
 
 
 class Dashboard:
@@ -68,7 +98,9 @@ class Dashboard:
         # Figure widgets updated in place: no flicker, and no Output widget, whose
         # captured displays Voila 0.5 sometimes never finishes sending to the page.
         self.views: dict[str, go.FigureWidget] = {}
-        self.widget = ipywidgets.VBox([self.status])
+        self.page_width = PageWidth()
+        self.page_width.observe(self._fit_width, names="width")
+        self.widget = ipywidgets.VBox([self.status, self.page_width])
         self.rooms: tuple[room.Room, room.Room] | None = None
         self._signature: tuple | None = None
         self._task: asyncio.Task | None = None
@@ -164,9 +196,11 @@ class Dashboard:
     def _draw(self) -> None:
         self.status.value = f"<p role='status'><strong>{html.escape(self.summary())}</strong></p>"
         figures = self.figures()
+        for figure in figures.values():
+            figure.layout.width = self.page_width.width or None
         if not self.views:
             self.views = {name: go.FigureWidget(figure) for name, figure in figures.items()}
-            self.widget.children = [self.status, *self.views.values()]
+            self.widget.children = [self.status, self.page_width, *self.views.values()]
             return
         for name, figure in figures.items():
             view = self.views[name]
@@ -174,6 +208,10 @@ class Dashboard:
                 for shown, fresh in zip(view.data, figure.data, strict=True):
                     shown.update(fresh.to_plotly_json(), overwrite=True)
                 view.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+
+    def _fit_width(self, change: dict) -> None:
+        for view in self.views.values():
+            view.layout.width = change["new"] or None
 
     def start(self) -> ipywidgets.VBox:
         """Draw now, then keep checking for new answers in the kernel's event loop."""

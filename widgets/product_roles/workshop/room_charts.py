@@ -4,9 +4,11 @@ Each function takes the aggregates from :mod:`product_roles.workshop.room_stats`
 figure; none reads files, so the views can be tested on made-up rooms.
 
 Made to be read from the back of a room on a 1280 x 720 projector: every view fits
-that height, text is 18 px or more, card names wrap onto two lines, and every number
-a facilitator needs is written on the bars, not kept for a hover that nobody in the
-room can see. Colours are the Okabe-Ito set, which people with the common colour
+that height, axis and legend text is 18 px (the numbers on the bars 16 px, and never
+under 14 px where plotly shrinks one to fit its bar), card names wrap onto two lines,
+and every number a facilitator needs is written on the bars, not kept for a hover
+that nobody in the room can see. The sentences after the bars need a chart about
+1100 px wide, the width of a 1280 px page without side panels. Colours are the Okabe-Ito set, which people with the common colour
 vision deficiencies can tell apart; where two colours carry a meaning (matches the
 reference or not, the reference moves the card or not), a hatch pattern and the
 legend carry it too.
@@ -43,8 +45,21 @@ def _layout(
     figure: go.Figure, title: str, rows: int, legend_title: str, room_for_text: bool = False
 ) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "font": {"size": FONT + 6}, "x": 0, "xanchor": "left"},
+        # The title keeps to the top edge: the legend above the plot wraps onto more
+        # lines on a narrower page, and would otherwise grow over a centred title.
+        title={
+            "text": title,
+            "font": {"size": FONT + 6},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 12},
+        },
         font={"size": FONT},
+        # Even when every card falls on one side and the other trace is empty.
+        showlegend=True,
         template="plotly_white",
         height=max(360, _ROW * rows + 210),
         margin={"l": 10, "r": 20, "t": 140, "b": 70},

@@ -20,8 +20,8 @@ import pytest
 
 from conftest import ROOT
 from lab import chromium, jupyterlab, open_notebook, run_all_cells
-from product_roles.room_charts import FONT
-from product_roles.room_dashboard import AI_ERA, ROOM_CARDS, TRADITIONAL
+from product_roles.workshop.room import AI_ERA, ROOM_CARDS, TRADITIONAL
+from product_roles.workshop.room_charts import FONT
 from test_dashboard_voila import sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

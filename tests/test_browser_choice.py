@@ -26,8 +26,7 @@ def page(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("choice-root")
     write_notebook(
         root / "choice.ipynb",
-        f"from product_roles import MultipleChoice\n"
-        f"quiz = MultipleChoice({QUESTION!r}, ui='anywidget')\nquiz",
+        f"from product_roles import MultipleChoice\nquiz = MultipleChoice({QUESTION!r})\nquiz",
     )
     with (
         jupyterlab(root, tmp_path_factory.mktemp("choice-state")) as lab,

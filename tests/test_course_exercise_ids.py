@@ -21,7 +21,7 @@ COURSE = sorted((ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
 # ShiftExercise ids name two answers files (<id>-before, <id>-ai-era), so they follow
 # the same rule.
 CALL = re.compile(
-    r"""(CardSort\.from_catalogue|ShiftExercise\.from_catalogue|MultipleChoice|custom_sort)"""
+    r"""(catalogue_sort|card_sort|ShiftExercise\.from_catalogue|multiple_choice|custom_sort)"""
     r"""\(\s*["']([^"']+)["']"""
 )
 QUESTIONS = resources.files("product_roles.content").joinpath("data/questions")
@@ -43,6 +43,7 @@ def bank_file(path):
 
 @pytest.mark.parametrize("path", COURSE, ids=[p.name for p in COURSE])
 def test_ids_carry_the_notebook_slug(path):
+    assert calls(path), f"{path.name}: no exercise found; is the pattern out of date?"
     wrong = [name for _, name in calls(path) if not name.startswith(slug(path) + "-")]
     assert not wrong, f"{path.name}: ids {wrong} should start with {slug(path)}-"
 
@@ -54,7 +55,7 @@ def test_ids_are_unique_across_the_course():
 
 @pytest.mark.parametrize("path", COURSE, ids=[p.name for p in COURSE])
 def test_questions_come_from_the_notebooks_own_file_and_all_are_used(path):
-    used = {name for kind, name in calls(path) if kind in ("MultipleChoice", "custom_sort")}
+    used = {name for kind, name in calls(path) if kind in ("multiple_choice", "custom_sort")}
     if not bank_file(path).is_file():
         assert not used, f"{path.name} uses questions but has no {bank_file(path).name}"
         return

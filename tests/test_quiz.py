@@ -9,7 +9,7 @@ import yaml
 
 from product_roles.content.catalogue import ContentError
 from product_roles.content.questions import bank, parse_bank
-from product_roles.ui.choice import CoreMultipleChoice, MultipleChoice
+from product_roles.ui.choice import CoreMultipleChoice, MultipleChoice, multiple_choice
 from product_roles.ui.custom_sorts import custom_sort
 
 QUESTION = "start-here-divide"
@@ -39,7 +39,7 @@ def test_every_question_has_one_right_option_and_explained_distractors():
 
 @pytest.mark.parametrize("ui", ["anywidget", "core"])
 def test_checking_an_option_shows_its_feedback(ui):
-    quiz = MultipleChoice(QUESTION, ui=ui)
+    quiz = multiple_choice(QUESTION, ui=ui)
     assert isinstance(quiz, CoreMultipleChoice) == (ui == "core")
     assert quiz.check() is None
     wrong = next(o for o in quiz.question.options if not o.correct)
@@ -54,7 +54,7 @@ def test_checking_an_option_shows_its_feedback(ui):
 
 
 def test_the_browser_chooses_and_asks_for_a_check():
-    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    quiz = MultipleChoice(QUESTION)
     right = next(i for i, o in enumerate(quiz.shown_options) if o.correct)
     quiz.set_state({"choice": right})
     quiz._handle_message(quiz, {"action": "check"}, [])
@@ -64,7 +64,7 @@ def test_the_browser_chooses_and_asks_for_a_check():
 
 
 def test_the_key_and_unchosen_feedback_never_reach_the_browser():
-    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    quiz = MultipleChoice(QUESTION)
     state = json.dumps(quiz.get_state(), default=str)
     for option in quiz.question.options:
         assert option.feedback not in state
@@ -73,11 +73,11 @@ def test_the_key_and_unchosen_feedback_never_reach_the_browser():
 
 def test_unknown_question_option_or_index_is_named():
     with pytest.raises(KeyError, match="no question with id 'nope'"):
-        MultipleChoice("nope", ui="anywidget")
+        MultipleChoice("nope")
     with pytest.raises(ValueError, match="no option 'maybe'"):
-        MultipleChoice(QUESTION, ui="anywidget").answer("maybe")
+        MultipleChoice(QUESTION).answer("maybe")
     with pytest.raises(Exception, match="is not an option's index"):
-        MultipleChoice(QUESTION, ui="anywidget").set_state({"choice": 99})
+        MultipleChoice(QUESTION).set_state({"choice": 99})
 
 
 def test_custom_sort_checks_against_its_own_key(tmp_path):
@@ -140,21 +140,21 @@ def test_each_distractor_names_its_own_misconception():
 
 @pytest.mark.parametrize("ui", ["anywidget", "core"])
 def test_a_choice_survives_a_kernel_restart(tmp_path, ui):
-    first = MultipleChoice(QUESTION, ui=ui)
+    first = multiple_choice(QUESTION, ui=ui)
     chosen = first.shown_options[2]
     first.answer(chosen.text)
     saved = json.loads((tmp_path / f"{QUESTION}.choice.json").read_text())
     assert saved["format"] == "product-roles-choice" and saved["choice"] == chosen.text
     # A new kernel builds the question afresh from the same folder.
-    again = MultipleChoice(QUESTION, ui=ui)
+    again = multiple_choice(QUESTION, ui=ui)
     assert again.shown_options[again._selected()] == chosen
     assert again.check() == chosen
     assert "Chosen: (c)" in repr(again)
 
 
 def test_either_front_end_reads_the_others_choice(tmp_path):
-    MultipleChoice(QUESTION, ui="core").answer(bank()[0][QUESTION].options[1].text)
-    other = MultipleChoice(QUESTION, ui="anywidget")
+    multiple_choice(QUESTION, ui="core").answer(bank()[0][QUESTION].options[1].text)
+    other = MultipleChoice(QUESTION)
     assert other.options[other.choice] == bank()[0][QUESTION].options[1].text
 
 
@@ -163,22 +163,19 @@ def test_options_are_shuffled_per_learner_and_stable(monkeypatch):
     orders = {}
     for learner in ("ada", "ben", "chen", "dita", "eli"):
         monkeypatch.setenv("PRODUCT_ROLES_LEARNER", learner)
-        order = [o.text for o in MultipleChoice(QUESTION, ui="anywidget").shown_options]
+        order = [o.text for o in MultipleChoice(QUESTION).shown_options]
         assert sorted(order) == sorted(o.text for o in question.options)
-        assert order == MultipleChoice(QUESTION, ui="anywidget").options, "stable on rerun"
-        assert order == [o.text for o in MultipleChoice(QUESTION, ui="core").shown_options]
+        assert order == MultipleChoice(QUESTION).options, "stable on rerun"
+        assert order == [o.text for o in multiple_choice(QUESTION, ui="core").shown_options]
         orders[learner] = tuple(order)
     assert len(set(orders.values())) > 1, "every learner saw the same order"
-    plain = MultipleChoice(QUESTION, ui="anywidget", shuffle=False)
+    plain = MultipleChoice(QUESTION, shuffle=False)
     assert plain.options == [o.text for o in question.options]
 
 
 def test_over_the_whole_bank_the_right_option_moves_about():
     questions, _ = bank()
-    places = {
-        [o.correct for o in MultipleChoice(q, ui="anywidget").shown_options].index(True)
-        for q in questions
-    }
+    places = {[o.correct for o in MultipleChoice(q).shown_options].index(True) for q in questions}
     assert len(places) > 1
 
 
@@ -197,7 +194,7 @@ def test_without_a_name_a_learner_id_is_made_once_and_kept(tmp_path, monkeypatch
 
 def test_a_damaged_choice_file_is_kept_aside_and_the_learner_told(tmp_path):
     (tmp_path / f"{QUESTION}.choice.json").write_text("{not json")
-    quiz = MultipleChoice(QUESTION, ui="anywidget")
+    quiz = MultipleChoice(QUESTION)
     assert quiz.choice is None and "could not be read" in quiz.feedback
     assert len(list(tmp_path.glob(f"{QUESTION}.choice.json.corrupt-*"))) == 1
 
@@ -205,4 +202,4 @@ def test_a_damaged_choice_file_is_kept_aside_and_the_learner_told(tmp_path):
 def test_a_choice_of_a_reworded_option_is_dropped(tmp_path):
     record = {"format": "product-roles-choice", "version": 1, "question": QUESTION}
     (tmp_path / f"{QUESTION}.choice.json").write_text(json.dumps({**record, "choice": "old"}))
-    assert MultipleChoice(QUESTION, ui="anywidget").choice is None
+    assert MultipleChoice(QUESTION).choice is None

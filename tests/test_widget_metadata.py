@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 pytestmark = pytest.mark.slow
 
 SETUP = """\
-from product_roles import CardSort, ShiftExercise
+from product_roles import CardSort, ShiftExercise, card_sort
 
 cards = [{"id": "a", "text": "Order the work"}, {"id": "b", "text": "Size the market"}]
 roles = [{"id": "PO", "label": "Product Owner"}, {"id": "PM", "label": "Product Manager"}]
@@ -24,12 +24,12 @@ key = {"a": ["PO", "KEY-SENTINEL-A"], "b": ["PM", "KEY-SENTINEL-B"]}
 why = {"a": "EXPLAINED-A", "b": "EXPLAINED-B"}
 """
 PRACTICE = """\
-sort = CardSort("meta", cards, roles, key=key, explanations=why, ui="anywidget")
+sort = CardSort("meta", cards, roles, key=key, explanations=why)
 sort.place("a", "PM")
 sort.check()
 sort"""
 CORE = """\
-core = CardSort("meta-core", cards, roles, key=key, explanations=why, ui="core")
+core = card_sort("meta-core", cards, roles, key=key, explanations=why, ui="core")
 core.place("a", "PO")
 core.check()
 core"""

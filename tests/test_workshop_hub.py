@@ -172,7 +172,7 @@ def test_the_facilitator_reads_the_room_through_its_group_one_seat_per_account(r
     hub, people = room
     # bob tries to sort twice, through a second seat folder of his own.
     second_ballot = (
-        "from product_roles import answers\n"
+        "from product_roles.grading import answers\n"
         f"ballot = answers.path_for({TRADITIONAL!r}, {str(hub.room / 'bob-again')!r})\n"
         f"answers.write(ballot, answers.Answers({TRADITIONAL!r}, {{'order-backlog': 'ENG'}}))"
     )

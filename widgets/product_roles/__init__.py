@@ -10,7 +10,8 @@ checked by import-linter; see docs/architecture.md):
 - ``content``: the catalogue, the evidence, the question bank and their one loader;
 - ``grading``: the answers file and scoring, which is all a hidden test imports.
 
-The names below are what notebooks use. They load on first use (PEP 562), so
+The names below are what notebooks use; ``card_sort``, ``catalogue_sort`` and
+``multiple_choice`` choose the front end the page can show. They load on first use (PEP 562), so
 ``import product_roles.grading`` in a hidden test, or the command line, does not pay
 for anywidget, ipywidgets or plotly.
 """
@@ -32,6 +33,7 @@ _EXPORTS = {
     "card_sort": "product_roles.ui.cardsort",
     "catalogue_sort": "product_roles.ui.cardsort",
     "custom_sort": "product_roles.ui.custom_sorts",
+    "multiple_choice": "product_roles.ui.choice",
     "load": "product_roles.content.catalogue",
 }
 
@@ -46,13 +48,14 @@ __all__ = [
     "catalogue_sort",
     "custom_sort",
     "load",
+    "multiple_choice",
 ]
 
 if TYPE_CHECKING:
     from product_roles.content.catalogue import Catalogue, load
     from product_roles.content.loader import ContentError
     from product_roles.ui.cardsort import CardSort, card_sort, catalogue_sort
-    from product_roles.ui.choice import MultipleChoice
+    from product_roles.ui.choice import MultipleChoice, multiple_choice
     from product_roles.ui.custom_sorts import custom_sort
     from product_roles.ui.shift import ShiftExercise
     from product_roles.ui.sortstate import SortState

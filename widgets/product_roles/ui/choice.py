@@ -85,7 +85,12 @@ class _ChoiceLogic:
 
     question: Question
 
-    def _setup(self, question_id: str, folder, shuffle: bool) -> None:
+    def _setup(self, question_id: str, folder, shuffle: bool, kwargs: dict) -> None:
+        if "ui" in kwargs:
+            # Widgets pass unknown keywords on as traits, so ui= would be dropped quietly.
+            raise TypeError(
+                f"{type(self).__name__} is one front end; multiple_choice(..., ui=...) chooses one"
+            )
         self.question = _question(question_id)
         count = len(self.question.options)
         self._order = option_order(self.question, learner_id()) if shuffle else list(range(count))
@@ -196,8 +201,10 @@ class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):
     shuffle : bool, optional
         Show the options in this learner's own, stable order (the default), or in the
         order of the question file.
-    ui : {"auto", "anywidget", "core"}, optional
-        The front end; with "core" the object returned is a :class:`CoreMultipleChoice`.
+
+    See Also
+    --------
+    multiple_choice : builds this view or its core fallback, whichever the page can show.
     """
 
     _esm = view_module("choice.js")
@@ -211,21 +218,15 @@ class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):
     ).tag(sync=True)
     feedback = traitlets.Unicode("", help="The last check's explanation.").tag(sync=True)
 
-    def __new__(cls, question_id: str, *args, ui: str | None = None, **kwargs):
-        if cls is MultipleChoice and resolve_ui(ui) == "core":
-            return CoreMultipleChoice(question_id, **kwargs)
-        return super().__new__(cls)
-
     def __init__(
         self,
         question_id: str,
         *,
         folder: str | os.PathLike = ".",
         shuffle: bool = True,
-        ui: str | None = None,
         **kwargs,
     ) -> None:
-        self._setup(question_id, folder, shuffle)
+        self._setup(question_id, folder, shuffle, kwargs)
         super().__init__(
             prompt=self.question.prompt,
             options=[option.text for option in self.shown_options],
@@ -269,7 +270,7 @@ class CoreMultipleChoice(_ChoiceLogic, ipywidgets.VBox):
     def __init__(
         self, question_id: str, *, folder: str | os.PathLike = ".", shuffle: bool = True, **kwargs
     ) -> None:
-        self._setup(question_id, folder, shuffle)
+        self._setup(question_id, folder, shuffle, kwargs)
         self._choice = ipywidgets.RadioButtons(
             options=[(o.text, i) for i, o in enumerate(self.shown_options)],
             value=None,
@@ -305,3 +306,25 @@ class CoreMultipleChoice(_ChoiceLogic, ipywidgets.VBox):
         self._feedback.value = f"<p role='status'>{escape(text)}</p>"
 
     __repr__ = _ChoiceLogic.__repr__
+
+
+def multiple_choice(question_id: str, *, ui: str | None = None, **kwargs) -> _ChoiceLogic:
+    """A question from the bank on the front end this page can show.
+
+    Parameters
+    ----------
+    question_id : str
+        The question's id in the bank.
+    ui : {"auto", "anywidget", "core"}, optional
+        Which front end draws it; "auto" (the default) follows
+        :func:`~product_roles.frontend.resolve_ui`.
+    **kwargs
+        ``folder`` and ``shuffle``, as for :class:`MultipleChoice`.
+
+    Returns
+    -------
+    MultipleChoice or CoreMultipleChoice
+    """
+    if resolve_ui(ui) == "core":
+        return CoreMultipleChoice(question_id, **kwargs)
+    return MultipleChoice(question_id, **kwargs)

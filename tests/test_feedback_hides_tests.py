@@ -60,13 +60,15 @@ def graded(request, tmp_path_factory):
     course = scratch_course(tmp_path_factory.mktemp("feedback"), assignments())
     for assignment in assignments():
         for student in ("plain", "ours"):
-            submit(course / "exercises" / assignment, course / "submitted", student,
-                   _placements(assignment))  # fmt: skip
-        env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
-        nbgrader("autograde", assignment, "--student", "plain", cwd=course, **env)
-        flag = "--reveal-key" if reveal else "--hide-key"
+            placements = _placements(assignment)
+            submit(course / "exercises" / assignment, course / "submitted", student, placements)
+    # nbgrader takes "*" for every assignment: one process each, not one per assignment.
+    env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
+    nbgrader("autograde", "*", "--student", "plain", cwd=course, **env)
+    nbgrader("generate_feedback", "*", "--student", "plain", cwd=course)
+    flag = "--reveal-key" if reveal else "--hide-key"
+    for assignment in assignments():
         product_roles("grade", assignment, "--no-collect", "--student", "ours", flag, cwd=course)
-        nbgrader("generate_feedback", assignment, "--student", "plain", cwd=course)
         product_roles("feedback", assignment, "--student", "ours", cwd=course)
     return course, reveal
 

@@ -14,7 +14,9 @@ from product_roles.ui import own_team
 
 @pytest.fixture(scope="module")
 def raw():
-    text = resources.files("product_roles.content").joinpath("data/readiness.yaml").read_text("utf-8")
+    text = (
+        resources.files("product_roles.content").joinpath("data/readiness.yaml").read_text("utf-8")
+    )
     return yaml.safe_load(text)
 
 

@@ -113,6 +113,7 @@ def test_grade_shows_progress_and_each_result(graded):
         assert f"[{n} of 3]" in out
     assert "ana: 16 of 16" in out and "ben: 12 of 16" in out and "cy: 0 of 16" in out
     assert "Graded 3 of 3 submissions" in out
+    assert "Kernels: fork for 3." in out and "[kernels:" not in out
 
 
 def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
@@ -152,6 +153,17 @@ def test_report_counts_each_misplacement(graded):
     assert (order.right, order.answered) == (1, 3)  # ben and cy put it in TEAM
     assert stats.misplacements[(ASSIGNMENT, "order-requests", "TEAM")] == 2
     assert stats.confusion[("PO", "TEAM")] >= 2
+
+
+def test_grade_without_the_fork_server_gives_the_same_grades(graded):
+    course, _ = graded
+    done = cli("grade", ASSIGNMENT, "--no-collect", "--no-fork", "--no-sandbox", "--hide-key",
+               cwd=course)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ana: 16 of 16" in done.stdout and "ben: 12 of 16" in done.stdout
+    assert "cy: 0 of 16" in done.stdout
+    assert "[kernels: standard (forking is turned off)]" in done.stdout
+    assert "Kernels: standard (forking is turned off) for 3." in done.stdout
 
 
 def test_release_and_grade_go_through_the_exchange(tmp_path):

@@ -174,35 +174,48 @@ class ForkServer:
         answering for a kernel it never had.
         """
         with self._lock:
-            if generation is not None and not (generation == self.generation and self._alive()):
-                tail = self._log_tail() if generation == self.generation else ""
-                raise ForkServerError(f"the kernel fork server stopped: {tail or 'no message'}")
-            self._ensure()
-            try:
-                self._process.stdin.write(json.dumps(message).encode() + b"\n")
-                self._process.stdin.flush()
-                line = self._process.stdout.readline()
-            except OSError as err:
-                raise ForkServerError(f"the kernel fork server stopped: {err}") from err
-            if not line:
-                raise ForkServerError(f"the kernel fork server stopped: {self._log_tail()}")
-            try:
-                answer = json.loads(line)
-            except ValueError:
-                answer = None
-            if not isinstance(answer, dict):
-                # Whatever it answers next could belong to this request: start afresh.
-                self._stop()
-                raise ForkServerError(
-                    f"the kernel fork server answered something unreadable: {line[:80]!r}"
-                )
-            return answer
+            return self._send(message, generation)
 
     def start_kernel(self, message: dict) -> tuple[dict, int]:
         """Ask for a kernel; the answer and the generation of the server that gave it."""
-        answer = self.request(message)
         with self._lock:
-            return answer, self.generation
+            return self._send(message, None), self.generation
+
+    def _send(self, message: dict, generation: int | None) -> dict:
+        if generation is not None and not (generation == self.generation and self._alive()):
+            raise ForkServerError(f"the kernel fork server stopped ({self._ending(generation)})")
+        self._ensure()
+        try:
+            self._process.stdin.write(json.dumps(message).encode() + b"\n")
+            self._process.stdin.flush()
+            line = self._process.stdout.readline()
+        except OSError as err:
+            raise ForkServerError(f"the kernel fork server stopped ({err})") from err
+        if not line:
+            raise ForkServerError(f"the kernel fork server stopped ({self._ending(generation)})")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            # Whatever it answers next could belong to this request: start afresh.
+            self._stop()
+            raise ForkServerError(
+                f"the kernel fork server answered something unreadable: {line[:80]!r}"
+            )
+        return answer
+
+    def _ending(self, generation: int | None) -> str:
+        """How the server of ``generation`` (or the current one) ended, as far as is known."""
+        if generation not in (None, self.generation) or self._process is None:
+            return "it was replaced"
+        try:
+            code = self._process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            code = None
+        tail = self._log_tail()
+        status = "still running" if code is None else f"exit status {code}"
+        return f"{status}: {tail}" if tail else status
 
     def _alive(self) -> bool:
         return self._process is not None and self._process.poll() is None

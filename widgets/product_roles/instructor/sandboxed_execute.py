@@ -224,12 +224,13 @@ class SandboxedExecute(Execute):
         if not self._stopped_because:
             self._stopped_because = why
             self.log.warning("Stopping the kernel: %s", why)
-            kill_now = getattr(self.km, "kill_now", None)
+            km = self._manager or self.km  # self.km is gone once nbclient has shut it down
+            kill_now = getattr(km, "kill_now", None)
             if kill_now is not None:
                 kill_now()
                 return
             # A standard kernel: its provisioner's Popen, which may be killed from any thread.
-            process = getattr(self.km.provisioner, "process", None)
+            process = getattr(getattr(km, "provisioner", None), "process", None)
             if process is not None:
                 process.kill()
 

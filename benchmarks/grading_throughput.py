@@ -1,13 +1,14 @@
 """Benchmark: a class graded by plain sequential nbgrader and by the project's grader, sandboxed or not.
 
-Three runs grade the same simulated submissions, on the same machine, in the same
+Four runs grade the same simulated submissions, on the same machine, in the same
 run, each in its own copy of one course: plain sequential ``nbgrader autograde``
 with nbgrader's stock pipelines (hidden tests in an unsandboxed kernel),
-``product-roles grade`` (trusted scoring, every kernel sandboxed), and
-``product-roles grade --no-sandbox``. The script prints the time of each, the
-ratios, each one's cost per submission against the floor (a fresh kernel executing
-an empty notebook), and checks that all three gave every student the same grade on
-every cell.
+``product-roles grade`` (trusted scoring, every kernel sandboxed),
+``product-roles grade --no-sandbox``, and ``product-roles grade --no-sandbox
+--no-fork`` (jupyter_client's standard kernels, the fallback where the fork server
+cannot run). The script prints the time of each, the ratios, each one's cost per
+submission against the floor (a fresh kernel executing an empty notebook), and
+checks that all four gave every student the same grade on every cell.
 
 Run from the repository root::
 
@@ -112,6 +113,7 @@ def main() -> None:
         simulate(sequential, options.assignment, options.students, options.seed)
         sandboxed = shutil.copytree(sequential, tmp / "sandboxed" / "course")
         unsandboxed = shutil.copytree(sequential, tmp / "unsandboxed" / "course")
+        standard = shutil.copytree(sequential, tmp / "standard" / "course")
         use_stock_nbgrader(sequential)
 
         floor = floor_seconds()
@@ -121,10 +123,12 @@ def main() -> None:
             command += ["--workers", str(options.workers)]
         box_time, _ = run(command, sandboxed)
         open_time, _ = run([*command, "--no-sandbox"], unsandboxed)
+        standard_time, _ = run([*command, "--no-sandbox", "--no-fork"], standard)
 
         seq_grades = grades(sequential, options.assignment)
         identical = len(seq_grades) > 0 and all(
-            grades(course, options.assignment) == seq_grades for course in (sandboxed, unsandboxed)
+            grades(course, options.assignment) == seq_grades
+            for course in (sandboxed, unsandboxed, standard)
         )
         n = options.students
         figures = {
@@ -134,12 +138,15 @@ def main() -> None:
             "sequential_nbgrader_s": round(seq_time, 1),
             "sandboxed_s": round(box_time, 1),
             "unsandboxed_s": round(open_time, 1),
+            "standard_kernels_s": round(standard_time, 1),
             "speedup_sandboxed_vs_sequential": round(seq_time / box_time, 2),
             "speedup_unsandboxed_vs_sequential": round(seq_time / open_time, 2),
             "sandbox_overhead": round(box_time / open_time - 1, 3),
+            "standard_kernels_over_forked": round(standard_time / open_time, 2),
             "sequential_per_submission_s": round(seq_time / n, 3),
             "sandboxed_per_submission_s": round(box_time / n, 3),
             "unsandboxed_per_submission_s": round(open_time / n, 3),
+            "standard_kernels_per_submission_s": round(standard_time / n, 3),
             "sequential_per_submission_over_floor": round(seq_time / n / floor, 2),
             "sandboxed_per_submission_over_floor": round(box_time / n / floor, 2),
             "grades_compared": len(seq_grades),

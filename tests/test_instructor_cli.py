@@ -133,6 +133,7 @@ def test_grade_shows_progress_and_each_result(graded):
     for student, score in scores.items():
         assert f"{student}: {score} of {cards}" in out
     assert "Graded 3 of 3 submissions" in out
+    assert "Kernels: fork for 3." in out and "[kernels:" not in out
 
 
 def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
@@ -184,6 +185,17 @@ def test_report_counts_each_misplacement_as_graded(graded):
     assert sum(c.right for c in stats.cards) == sum(expected_scores()[1].values())
     assert stats.not_graded == ["dee"]
     assert stats.roles == [role.id for role in load().roles if role.id in stats.roles]
+
+
+def test_grade_without_the_fork_server_gives_the_same_grades(graded):
+    course, _ = graded
+    done = cli("grade", ASSIGNMENT, "--no-collect", "--no-fork", "--no-sandbox", "--hide-key",
+               cwd=course)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ana: 16 of 16" in done.stdout and "ben: 12 of 16" in done.stdout
+    assert "cy: 0 of 16" in done.stdout
+    assert "[kernels: standard (forking is turned off)]" in done.stdout
+    assert "Kernels: standard (forking is turned off) for 3." in done.stdout
 
 
 def test_release_and_grade_go_through_the_exchange(tmp_path):

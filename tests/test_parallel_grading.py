@@ -3,9 +3,11 @@
 The same simulated class of honest students is graded in copies of one course: by
 plain sequential `nbgrader autograde` with nbgrader's stock pipelines (the grades
 they got before trusted grading), by plain `nbgrader autograde` with the course's
-trusted pipelines, by the project's local workers sandboxed and not, and by a Dask
-LocalCluster; every student's score on every graded cell must be equal. A
-PostgreSQL gradebook on a real server gets the same grades too.
+trusted pipelines, by the project's local workers sandboxed and not, by local
+workers without the fork server (jupyter_client's standard kernels, forced, and
+after the fork server failed to start), and by a Dask LocalCluster; every student's
+score on every graded cell must be equal. A PostgreSQL gradebook on a real server
+gets the same grades too.
 """
 
 from __future__ import annotations
@@ -33,7 +35,16 @@ def courses(tmp_path_factory):
     course = scratch_course(base / "sequential", [ASSIGNMENT])
     students = simulate_class(course, ASSIGNMENT, STUDENTS)
     copies = {}
-    for name in ("trusted-nbgrader", "local", "unsandboxed", "dask", "postgres"):
+    names = (
+        "trusted-nbgrader",
+        "local",
+        "unsandboxed",
+        "no-fork",
+        "fork-fails",
+        "dask",
+        "postgres",
+    )
+    for name in names:
         copies[name] = shutil.copytree(course, base / name / "course")
     use_stock_nbgrader(course)
     nbgrader("autograde", ASSIGNMENT, cwd=course)
@@ -53,7 +64,35 @@ def test_unsandboxed_workers_match_stock_nbgrader(courses):
     copies, students, sequential = courses
     results = grade_class(copies["unsandboxed"], ASSIGNMENT, workers=2, sandbox=False)
     assert [r["student"] for r in results] == students
+    assert {r["kernels"] for r in results} == {"fork"}
     assert cell_grades(copies["unsandboxed"], ASSIGNMENT) == sequential
+
+
+def test_standard_kernels_match_stock_nbgrader(courses):
+    """The fallback, forced: no fork server at all, jupyter_client's own kernels."""
+    copies, students, sequential = courses
+    results = grade_class(copies["no-fork"], ASSIGNMENT, workers=2, sandbox=False, fork=False)
+    assert [r["student"] for r in results] == students
+    assert all(r["status"] == "graded" for r in results), results
+    assert {r["kernels"] for r in results} == {"standard (forking is turned off)"}
+    assert cell_grades(copies["no-fork"], ASSIGNMENT) == sequential
+
+
+def test_a_fork_server_that_fails_changes_no_grade(courses, tmp_path, monkeypatch):
+    """Every worker's fork server refuses to start: each submission falls back, and says so."""
+    copies, students, sequential = courses
+    (tmp_path / "threaded_preload.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("PRODUCT_ROLES_PRELOAD", "threaded_preload")
+    results = grade_class(copies["fork-fails"], ASSIGNMENT, workers=2, sandbox=False)
+    assert [r["student"] for r in results] == students
+    assert all(r["status"] == "graded" for r in results), results
+    for result in results:
+        assert result["kernels"].startswith("standard (the kernel fork server did not start: ")
+        assert "a preloaded module started a thread" in result["kernels"]
+    assert cell_grades(copies["fork-fails"], ASSIGNMENT) == sequential
 
 
 def test_local_workers_match_sequential_nbgrader(courses):
@@ -64,6 +103,7 @@ def test_local_workers_match_sequential_nbgrader(courses):
     )
     assert [r["student"] for r in results] == students
     assert all(r["status"] == "graded" and r["reason"] == "" for r in results), results
+    assert {r["kernels"] for r in results} == {"fork"}
     assert sorted(seen) == list(range(1, STUDENTS + 1))
     assert cell_grades(copies["local"], ASSIGNMENT) == sequential
     assert len({r["worker"] for r in results}) > 1, "more than one worker graded"

@@ -299,12 +299,18 @@ def test_the_grade_command_refuses_without_a_sandbox(tmp_path):
     refused = product_roles_command("grade", hostile.ASSIGNMENT, "--no-collect", cwd=course, **env)
     assert refused.returncode == 3
     assert "Grading refused" in refused.stderr and "--no-sandbox" in refused.stderr
+    # The sandbox needs the fork server: turning forking off alone is refused too.
+    no_fork = product_roles_command("grade", hostile.ASSIGNMENT, "--no-collect", "--no-fork",
+                                    cwd=course)  # fmt: skip
+    assert no_fork.returncode == 2
+    assert "--no-fork needs --no-sandbox" in no_fork.stderr
     assert not (course / "autograded").exists()
     allowed = product_roles_command(
         "grade", hostile.ASSIGNMENT, "--no-collect", "--no-sandbox", cwd=course, **env
     )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert "GRADING WITHOUT A SANDBOX" in allowed.stderr
+    assert "Kernels: fork for 1." in allowed.stdout
     assert (course / "autograded" / "ana").is_dir()
 
 
@@ -323,7 +329,7 @@ def test_the_kernel_holds_no_way_to_the_fork_server(tmp_path):
     from product_roles.instructor.forkkernel import fork_server
 
     server = fork_server(sandbox=True)
-    assert server.scratch  # the server is running
+    server.start()
     pipes = {os.fstat(server._process.stdin.fileno()).st_ino,
              os.fstat(server._process.stdout.fileno()).st_ino}  # fmt: skip
     (out,) = run(

@@ -14,12 +14,18 @@ submission.
 The server is spoken to over its stdin and stdout, so no socket path exists that a
 kernel could reach it by; it reaps its kernels itself and reports their exit status,
 so a pid is never mistaken for a recycled one.
+
+Without the sandbox, a kernel the fork server cannot give (it cannot start, has
+stopped, or answers something unreadable) is started by jupyter_client's standard
+provisioner instead, and the manager's ``kernels`` says so
+(:mod:`.kernels`). With the sandbox that would run student code unconfined, so the
+error stands: :class:`.sandboxed_execute.SandboxedExecute` fails that submission
+with the reason.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
 import shutil
@@ -37,18 +43,20 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Dict, DottedObjectName, List, Type, default
 
+from product_roles.instructor.kernels import FORK, ForkServerError, fork_unavailable, standard
 from product_roles.instructor.sandbox.limits import Limits
 
 PROVISIONER = "product-roles-fork"
 _LAUNCHER = "ipykernel_launcher"
 
 
-class ForkServerError(RuntimeError):
-    """The fork server could not give a kernel; the message says why."""
-
-
 class ForkServer:
     """A fork server process of this grader's, started on first use.
+
+    A server that fails to start is not tried again in this process: every later
+    request fails at once with the same reason. One that stops after it started is
+    started again on the next request; the kernels of the one that stopped are lost,
+    and asking after them says so (each kernel knows its server's ``generation``).
 
     Parameters
     ----------
@@ -62,41 +70,72 @@ class ForkServer:
     def __init__(self, sandbox: bool = True, hidden: list[str] | None = None) -> None:
         self.sandbox = sandbox
         self.hidden = list(hidden or [])
-        self.user = (os.getuid(), os.getgid())
+        self.user = (os.getuid(), os.getgid()) if hasattr(os, "getuid") else (0, 0)
+        if sandbox:
+            from product_roles.instructor.sandbox.bwrap import sandbox_user
+
+            self.user = sandbox_user()
+        self.generation = 0
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._scratch: str | None = None
+        self._failed: str | None = None
         self._log = None
 
     @property
     def scratch(self) -> str:
+        """The folder that holds every kernel's own folder; made on first use."""
+        with self._lock:
+            return self._ensure_scratch()
+
+    def _ensure_scratch(self) -> str:
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="pr-grading-", dir=_scratch_parent())
+            if self.sandbox:
+                os.chown(self._scratch, *self.user)
+        return self._scratch
+
+    def start(self) -> None:
+        """Start the server now rather than on the first request."""
         with self._lock:
             self._ensure()
-            return self._scratch
 
     def _ensure(self) -> None:
         if self._process is not None and self._process.poll() is None:
             return
+        if self._failed:
+            raise ForkServerError(self._failed)
         self._stop()
-        self._scratch = tempfile.mkdtemp(prefix="pr-grading-", dir=_scratch_parent())
+        try:
+            self._launch()
+        except ForkServerError as err:
+            self._failed = str(err)
+            raise
+        self.generation += 1
+
+    def _launch(self) -> None:
+        unavailable = fork_unavailable()
+        if unavailable:
+            raise ForkServerError(unavailable)
+        scratch = self._ensure_scratch()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         inner = [sys.executable, "-m", "product_roles.instructor.zygote"]
         options: dict[str, Any] = {}
         if self.sandbox:
             from product_roles.instructor.sandbox import bwrap
 
-            self.user = bwrap.sandbox_user()
-            os.chown(self._scratch, *self.user)
-            layout = bwrap.Layout(self._scratch, hidden=self.hidden)
+            layout = bwrap.Layout(scratch, hidden=self.hidden)
             confine = {
-                "scratch": self._scratch,
+                "scratch": scratch,
                 "read_only": [*[p for p in layout.system() if not os.path.islink(p)],
                               *layout.read_only],
                 "user": list(self.user),
             }  # fmt: skip
-            argv = bwrap.command(
-                bwrap.find_bwrap(), layout, [*inner, "--confine", json.dumps(confine)]
-            )
+            try:
+                found = bwrap.find_bwrap()
+            except bwrap.SandboxUnavailable as err:
+                raise ForkServerError(str(err)) from err
+            argv = bwrap.command(found, layout, [*inner, "--confine", json.dumps(confine)])
         else:
             argv = inner
             # Preloading the debugger would warn about frozen modules once per server.
@@ -127,19 +166,59 @@ class ForkServer:
         lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
         return " | ".join(lines[-3:])
 
-    def request(self, message: dict) -> dict:
-        """Send one request and return the server's answer."""
+    def request(self, message: dict, generation: int | None = None) -> dict:
+        """Send one request and return the server's answer.
+
+        With ``generation``, the request is about a kernel of that server: when it is
+        no longer running, :class:`ForkServerError` says so rather than a new server
+        answering for a kernel it never had.
+        """
         with self._lock:
-            self._ensure()
-            try:
-                self._process.stdin.write(json.dumps(message).encode() + b"\n")
-                self._process.stdin.flush()
-                answer = self._process.stdout.readline()
-            except OSError as err:
-                raise ForkServerError(f"the kernel fork server stopped: {err}") from err
-        if not answer:
-            raise ForkServerError(f"the kernel fork server stopped: {self._log_tail()}")
-        return json.loads(answer)
+            return self._send(message, generation)
+
+    def start_kernel(self, message: dict) -> tuple[dict, int]:
+        """Ask for a kernel; the answer and the generation of the server that gave it."""
+        with self._lock:
+            return self._send(message, None), self.generation
+
+    def _send(self, message: dict, generation: int | None) -> dict:
+        if generation is not None and not (generation == self.generation and self._alive()):
+            raise ForkServerError(f"the kernel fork server stopped ({self._ending(generation)})")
+        self._ensure()
+        try:
+            self._process.stdin.write(json.dumps(message).encode() + b"\n")
+            self._process.stdin.flush()
+            line = self._process.stdout.readline()
+        except OSError as err:
+            raise ForkServerError(f"the kernel fork server stopped ({err})") from err
+        if not line:
+            raise ForkServerError(f"the kernel fork server stopped ({self._ending(generation)})")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            # Whatever it answers next could belong to this request: start afresh.
+            self._stop()
+            raise ForkServerError(
+                f"the kernel fork server answered something unreadable: {line[:80]!r}"
+            )
+        return answer
+
+    def _ending(self, generation: int | None) -> str:
+        """How the server of ``generation`` (or the current one) ended, as far as is known."""
+        if generation not in (None, self.generation) or self._process is None:
+            return "it was replaced"
+        try:
+            code = self._process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            code = None
+        tail = self._log_tail()
+        status = "still running" if code is None else f"exit status {code}"
+        return f"{status}: {tail}" if tail else status
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def new_folder(self) -> str:
         """A fresh scratch folder for one kernel: ``files/`` (its submission) and ``sock/``."""
@@ -158,6 +237,7 @@ class ForkServer:
                 os.chown(os.path.join(root, name), *self.user, follow_symlinks=False)
 
     def _stop(self) -> None:
+        """Stop the server process; the scratch folder stays for the next one."""
         if self._process is not None:
             if self._process.poll() is None:
                 self._process.stdin.close()
@@ -168,9 +248,6 @@ class ForkServer:
                     self._process.wait()
             self._process.stdout.close()
             self._process = None
-        if self._scratch:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -178,6 +255,9 @@ class ForkServer:
     def close(self) -> None:
         with self._lock:
             self._stop()
+            if self._scratch:
+                shutil.rmtree(self._scratch, ignore_errors=True)
+                self._scratch = None
 
 
 def _scratch_parent() -> str | None:
@@ -223,21 +303,36 @@ if hasattr(os, "register_at_fork"):
 
 
 class ForkedKernel:
-    """The part of ``subprocess.Popen`` that a provisioner uses, for a kernel of the fork server."""
+    """The part of ``subprocess.Popen`` that a provisioner uses, for a kernel of the fork server.
 
-    def __init__(self, server: ForkServer, pid: int) -> None:
+    When its server stops, the kernel counts as dead (its server was its only way to
+    be signalled), ``lost`` holds the reason and ``on_lost`` is told.
+    """
+
+    def __init__(self, server: ForkServer, pid: int, generation: int, on_lost=None) -> None:
         self.server = server
         self.pid = pid
+        self.generation = generation
         self.returncode: int | None = None
+        self.lost: str | None = None
+        self.on_lost = on_lost
         self.stdin = self.stdout = self.stderr = None
+
+    def _ask(self, message: dict) -> dict | None:
+        try:
+            return self.server.request({**message, "kernel": self.pid}, self.generation)
+        except ForkServerError as err:
+            if self.lost is None:
+                self.lost = str(err)
+                if self.on_lost is not None:
+                    self.on_lost(self.lost)
+            self.returncode = -signal.SIGKILL
+            return None
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            try:
-                answer = self.server.request({"op": "status", "kernel": self.pid})
-            except ForkServerError:
-                self.returncode = -signal.SIGKILL  # its server, and so the kernel, is gone
-            else:
+            answer = self._ask({"op": "status"})
+            if answer is not None:
                 self.returncode = answer.get("returncode", -signal.SIGKILL)
         return self.returncode
 
@@ -253,7 +348,7 @@ class ForkedKernel:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            self.server.request({"op": "signal", "kernel": self.pid, "signum": int(signum)})
+            self._ask({"op": "signal", "signum": int(signum)})
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -262,8 +357,8 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
     def forget(self) -> None:
-        with contextlib.suppress(ForkServerError):
-            self.server.request({"op": "forget", "kernel": self.pid})
+        if self.lost is None:
+            self._ask({"op": "forget"})
 
 
 def _launcher_arguments(cmd: list[str]) -> list[str] | None:
@@ -296,9 +391,14 @@ def _copy_submission(source: str, target: str, limit_mb: int) -> None:
 
 
 class ForkProvisioner(LocalProvisioner):
-    """Launches this interpreter's ipykernel from the fork server of its kernel manager."""
+    """Launches this interpreter's ipykernel from the fork server of its kernel manager.
 
-    folder: str | None = None
+    Registered as ``product-roles-fork`` in the ``jupyter_client.kernel_provisioners``
+    entry points, and chosen by :class:`ForkKernelManager`'s kernel spec. Any other
+    kernel, and without the sandbox any kernel the fork server cannot give, is
+    launched by :class:`~jupyter_client.provisioning.LocalProvisioner`, jupyter_client's
+    standard provisioner; the manager's ``kernels`` records which.
+    """
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         km = self.parent
@@ -308,7 +408,22 @@ class ForkProvisioner(LocalProvisioner):
                 raise ForkServerError(
                     f"only this Python's ipykernel can be sandboxed, not {' '.join(cmd[:3])}"
                 )
-            return await super().launch_kernel(cmd, **kwargs)
+            return await self._launch_standard(
+                cmd, f"{' '.join(cmd[:3])} is not this Python's ipykernel", **kwargs
+            )
+        try:
+            return self._launch_forked(argv, **kwargs)
+        except ForkServerError as err:
+            if km.sandbox:
+                raise
+            return await self._launch_standard(cmd, str(err), **kwargs)
+
+    async def _launch_standard(self, cmd: list[str], why: str, **kwargs: Any):
+        self.parent.kernels = standard(why)
+        return await super().launch_kernel(cmd, **kwargs)
+
+    def _launch_forked(self, argv: list[str], **kwargs: Any):
+        km = self.parent
         server = km.server
         cwd = str(kwargs.get("cwd") or os.getcwd())
         limits = Limits(**km.limits)
@@ -322,17 +437,21 @@ class ForkProvisioner(LocalProvisioner):
             env = kernel_environment({n: given[n] for n in km.passed_env if n in given}, path)
         else:
             env = dict(kwargs.get("env") or os.environ)
-        answer = server.request({
+        answer, generation = server.start_kernel({
             "op": "start", "argv": argv, "env": env, "cwd": cwd,
             "folder": km.folder, "limits": limits.to_dict(),
         })  # fmt: skip
-        if "error" in answer:
-            raise ForkServerError(f"the sandbox refused the kernel: {answer['error']}")
-        self.process = ForkedKernel(server, int(answer["kernel"]))
+        if "error" in answer or not isinstance(answer.get("kernel"), int):
+            why = answer.get("error", f"no kernel in its answer {answer!r:.80}")
+            if km.sandbox:
+                raise ForkServerError(f"the sandbox refused the kernel: {why}")
+            raise ForkServerError(f"the kernel fork server gave no kernel: {why}")
+        self.process = ForkedKernel(server, answer["kernel"], generation, km.note_server_lost)
         self.pid = self.process.pid
         self.pgid = None  # signals go through the server, which knows the kernel
         self.cwd = cwd
         km.landlock = int(answer.get("landlock", 0))
+        km.kernels = FORK
         return self.connection_info
 
     async def wait(self) -> int | None:
@@ -359,15 +478,20 @@ class ForkKernelClient(AsyncKernelClient):
     """A kernel client that notices a ready kernel sooner.
 
     jupyter_client checks that IOPub is connected by waiting 0.2 s for a message after
-    each kernel_info reply, and asks again when none came. A kernel that starts in
-    milliseconds often sends its first status before the subscription has reached it,
-    so every start paid that 0.2 s. This client asks again every 20 ms instead; the
-    check itself is the same (a kernel_info reply and a message on IOPub).
+    each kernel_info reply, asks again when none came, and then waits for 0.2 s of
+    IOPub silence. A kernel that starts in milliseconds often sends its first status
+    before the subscription has reached it, so every start paid 0.2 to 0.4 s. This
+    client waits 20 ms instead; the check itself is the same (a kernel_info reply,
+    then a message on IOPub).
     """
 
     iopub_check_interval = 0.02
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
+        # jupyter_client has no setting or hook for those two 0.2 s waits (they are
+        # constants in KernelClient._async_wait_for_ready), so this is its loop with
+        # the shorter wait, and nothing else. Its heartbeat wait is left out: it is
+        # for clients no kernel manager made, and this one's manager always did.
         import asyncio
         import time
         from queue import Empty
@@ -385,15 +509,16 @@ class ForkKernelClient(AsyncKernelClient):
                 except Empty:
                     pass
                 else:
+                    # jupyter_client's own step: adapt to the kernel's protocol version.
                     self._handle_kernel_info_reply(reply)
                     break
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
             await asyncio.sleep(0)
-        # Flush IOPub as jupyter_client does, without its final 0.2 s of silence:
-        # anything later belongs to no request that nbclient is waiting for.
+        # What jupyter_client flushes from IOPub here belongs to no request that
+        # nbclient will wait for.
         while True:
             try:
                 await self.iopub_channel.get_msg(timeout=self.iopub_check_interval)
@@ -407,6 +532,10 @@ class ForkKernelManager(AsyncKernelManager):
     Its kernels listen on Unix sockets in their own scratch folder rather than on TCP
     ports: a sandboxed kernel has no network, and socket names unique per kernel
     cannot collide between graders started at the same moment.
+
+    ``kernels`` says which kernel it started: :data:`.kernels.FORK`, or, without the
+    sandbox, jupyter_client's standard kernel and why. ``server_lost`` gives the
+    reason when the fork server stopped while the kernel ran.
     """
 
     sandbox = Bool(True, help="Run the kernel in the grading sandbox.").tag(config=True)
@@ -428,12 +557,15 @@ class ForkKernelManager(AsyncKernelManager):
         self.limits = Limits(**self.limits).to_dict()
         self.server = fork_server(self.sandbox, tuple(self.hidden))
         self.folder = self.server.new_folder()
-        self.transport = "ipc"
-        self.cache_ports = False
-        self.ip = os.path.join(self.folder, "sock", "k")
+        if fork_unavailable() is None:  # else the standard kernel keeps its TCP ports
+            self.transport = "ipc"
+            self.cache_ports = False
+            self.ip = os.path.join(self.folder, "sock", "k")
         self.connection_file = os.path.join(self.folder, "sock", "kernel.json")
         self.landlock = 0
         self.returncode: int | None = None
+        self.kernels = ""
+        self.server_lost: str | None = None
 
     @default("client_factory")
     def _client_factory_default(self):
@@ -441,13 +573,20 @@ class ForkKernelManager(AsyncKernelManager):
 
     @property
     def kernel_spec(self):
-        spec = AsyncKernelManager.kernel_spec.fget(self)
+        # A kernel spec's metadata is how jupyter_client picks a provisioner for one
+        # kernel; KernelProvisionerFactory.default_provisioner_name would pick it for
+        # every kernel of the process.
+        spec = super().kernel_spec
         if spec is not None:
             spec.metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER}
         return spec
 
+    def note_server_lost(self, why: str) -> None:
+        """Record that the fork server stopped under this manager's kernel."""
+        self.server_lost = self.server_lost or why
+
     def kill_now(self) -> None:
         """Kill the kernel at once, from any thread (a limit was reached)."""
         process = getattr(self.provisioner, "process", None)
-        if isinstance(process, ForkedKernel):
+        if process is not None:
             process.kill()

@@ -3,7 +3,8 @@
 Submissions are collected from the exchange first (as ``nbgrader collect`` does)
 unless ``--no-collect`` is given, then every submission in ``submitted/`` is graded
 by isolated workers. The grades go to the gradebook; a JSON record of every result,
-with the reason for each submission that could not be graded, is written to
+with the reason for each submission that could not be graded and the kernels
+that ran it (``fork``, or ``standard (why)``), is written to
 ``reports/<assignment>/grading.json``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 
 from product_roles.instructor.parallel import default_workers, grade_class
 from product_roles.instructor.sandbox.limits import Limits
@@ -40,6 +42,13 @@ def add_arguments(parser) -> None:
         dest="sandbox",
         action="store_false",
         help="run student code WITHOUT the sandbox, with your rights (see the instructor guide)",
+    )
+    parser.add_argument(
+        "--no-fork",
+        dest="fork",
+        action="store_false",
+        help="start every kernel as jupyter_client does, without the fork server "
+        "(slower; the sandbox needs the fork server, so this needs --no-sandbox)",
     )
     parser.add_argument(
         "--limit",
@@ -98,12 +107,28 @@ def sandbox_or_refuse(args) -> str | None:
     try:
         print(check())
     except SandboxUnavailable as err:
+        from product_roles.instructor.kernels import fork_unavailable
+
+        fix = "Pass" if fork_unavailable() else "Install bubblewrap, or pass"
         return (
             f"Grading refused: this machine cannot sandbox student code ({err}). Nothing was "
-            "graded. Install bubblewrap, or pass --no-sandbox to grade without it (student "
-            "code then runs with your rights)."
+            f"graded. {fix} --no-sandbox to grade without it (student code then runs with "
+            "your rights)."
         )
     return None
+
+
+NO_FORK_NEEDS_NO_SANDBOX = (
+    "--no-fork needs --no-sandbox: the sandbox confines kernels started by the kernel "
+    "fork server. Nothing was graded. Grade without --no-fork to keep the sandbox, or add "
+    "--no-sandbox to run student code without it, with your rights."
+)
+
+
+def kernels_summary(results: list[dict]) -> str:
+    """``fork for 118, standard (why) for 2``: which kernels ran how many submissions."""
+    counts = Counter(r.get("kernels") for r in results if r.get("kernels"))
+    return ", ".join(f"{kernels} for {n}" for kernels, n in counts.most_common()) or "none ran"
 
 
 def run(root, args) -> int:
@@ -111,6 +136,9 @@ def run(root, args) -> int:
         limits = parse_limits(args.limit)
     except ValueError as err:
         print(err, file=sys.stderr)
+        return 2
+    if not args.fork and args.sandbox:
+        print(NO_FORK_NEEDS_NO_SANDBOX, file=sys.stderr)
         return 2
     if args.engine == "local":
         refusal = sandbox_or_refuse(args)
@@ -133,6 +161,8 @@ def run(root, args) -> int:
                 outcome += " (+ manual grading to do)"
         else:
             outcome = f"NOT GRADED, scored 0: {result['reason']}"
+        if result.get("kernels") not in ("", "fork"):
+            outcome += f" [kernels: {result['kernels']}]"
         print(f"[{done} of {total}] {result['student']}: {outcome} ({result['seconds']:.1f} s)",
               flush=True)  # fmt: skip
 
@@ -147,6 +177,7 @@ def run(root, args) -> int:
         timeout=args.timeout,
         reveal=args.reveal,
         sandbox=args.sandbox,
+        fork=args.fork,
         limits=limits,
         progress=progress,
     )
@@ -163,7 +194,8 @@ def run(root, args) -> int:
     print(
         f"Graded {len(results) - len(failed)} of {len(results)} submissions of "
         f"{args.assignment} in {elapsed:.1f} s ({workers}); "
-        f"{len(failed)} could not be graded. Details: {out / 'grading.json'}"
+        f"{len(failed)} could not be graded. Kernels: {kernels_summary(results)}. "
+        f"Details: {out / 'grading.json'}"
     )
     if not results:
         print(f"No submissions of {args.assignment} in submitted/.", file=sys.stderr)

@@ -9,7 +9,8 @@ Two engines run the same task, :func:`.worker.grade_submission`:
   gradebook, so use PostgreSQL there (``--db postgresql://...``).
 
 Each submission is graded in its own fresh, sandboxed kernel process (every worker
-has its own sandboxed fork server), the gradebook is the course's (SQLite by
+has its own sandboxed fork server; without the sandbox, a kernel started as
+jupyter_client starts one where that server is not to be had), the gradebook is the course's (SQLite by
 default), and the grades are the ones ``nbgrader autograde`` gives. A submission that cannot be graded never stops the batch: it comes back as
 a ``failed`` result with its reason.
 """
@@ -43,6 +44,7 @@ def _failed(student: str, assignment: str, err: BaseException) -> dict:
         "reason": f"the grading worker failed: {type(err).__name__}: {err}",
         "seconds": 0.0,
         "worker": "",
+        "kernels": "",
     }
 
 
@@ -71,6 +73,7 @@ def grade_class(
     timeout: int | None = None,
     reveal: bool | None = None,
     sandbox: bool = True,
+    fork: bool = True,
     limits: dict | None = None,
     progress: Progress | None = None,
 ) -> list[dict]:
@@ -97,6 +100,10 @@ def grade_class(
     sandbox : bool
         Run every kernel in the grading sandbox (the default). Off, student code runs
         with the grader's rights.
+    fork : bool
+        Start kernels from a warm fork server (the default, on Linux). Off, they start
+        as jupyter_client starts them; the sandbox needs the fork server, so this
+        needs ``sandbox=False`` too (else every submission fails, saying so).
     limits : dict, optional
         Sandbox limits by name (see :class:`.sandbox.Limits`), over the course's.
     progress : callable, optional
@@ -117,7 +124,7 @@ def grade_class(
     _ensure_students(root, students, db_url)
     options = {
         "db_url": db_url, "timeout": timeout, "reveal": reveal, "sandbox": sandbox,
-        "limits": limits,
+        "fork": fork, "limits": limits,
     }  # fmt: skip
     if engine == "local":
         results = _run_local(root, assignment, students, workers, options, progress)
@@ -134,10 +141,14 @@ def _report(progress, done, total, result):
 
 
 def _worker_context():
-    """``fork`` when this process is single-threaded (workers then share its imports), else ``spawn``."""
+    """``fork`` on Linux when this process is single-threaded (workers then share its imports).
+
+    Elsewhere ``spawn``: macOS's own libraries are not safe to use in a forked child.
+    """
+    import sys
     import threading
 
-    if os.name == "posix" and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         # What every worker needs, imported once here rather than once per worker.
         import nbgrader.converters
         import nbgrader.preprocessors  # noqa: F401

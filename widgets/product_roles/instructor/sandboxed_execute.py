@@ -12,10 +12,17 @@ record.
 
 Without a sandbox (``--no-sandbox``), student code runs with the grader's rights and
 can read and change anything the grader can; grading then says so on every run.
+Kernels then come from jupyter_client's standard kernel manager where the fork
+server is not to be had (:mod:`.kernels`: not Linux, ``SandboxedExecute.fork`` off),
+and a submission whose fork server fails is graded with a standard kernel instead.
+The grading record's ``kernels`` says which ran each notebook. The sandbox needs the
+fork server: without it, :class:`SandboxError` fails the submission, which is never
+graded unsandboxed.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -25,7 +32,14 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, List
 
-from product_roles.instructor.forkkernel import ForkKernelManager, ForkServerError
+from product_roles.instructor.kernels import (
+    FORK,
+    TURNED_OFF,
+    ForkServerError,
+    fork_unavailable,
+    sandbox_needs_fork,
+    standard,
+)
 from product_roles.instructor.sandbox.limits import Limits
 
 NO_SANDBOX_WARNING = (
@@ -48,6 +62,12 @@ class SandboxedExecute(Execute):
         help="Run each kernel in the grading sandbox (bubblewrap, namespaces, Landlock, "
         "resource limits). Turning it off lets student code act with the grader's rights.",
     ).tag(config=True)
+    fork = Bool(
+        True,
+        help="Start each kernel from a warm fork server (Linux only). Off, or where it "
+        "cannot run, kernels start as jupyter_client starts them: slower, the same grades. "
+        "The sandbox needs the fork server, so this needs sandbox off too.",
+    ).tag(config=True)
     limits = Dict(
         help=f"Resource limits per submission, by name ({', '.join(Limits.names())}); "
         f"the defaults are {Limits().describe()}."
@@ -57,9 +77,11 @@ class SandboxedExecute(Execute):
         "and the exchange."
     ).tag(config=True)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", ForkKernelManager)
-        super().__init__(*args, **kwargs)
+    _standard: str | None = None  # why this submission is run again in a standard kernel
+    _manager = None
+
+    def _why_not_fork(self) -> str | None:
+        return fork_unavailable() if self.fork else TURNED_OFF
 
     def create_kernel_manager(self):
         # As nbclient does: the notebook names its kernel when nothing else did.
@@ -67,14 +89,24 @@ class SandboxedExecute(Execute):
             name = self.nb.metadata.get("kernelspec", {}).get("name")
             if name is not None:
                 self.kernel_name = name
-        settings = Limits(**self.limits)
-        self.km = self.kernel_manager_class(
-            kernel_name=self.kernel_name,
-            config=self.config,
-            sandbox=self.sandbox,
-            limits=settings.to_dict(),
-            hidden=self._hidden(),
-        )
+        why_not = self._why_not_fork() if self._standard is None else self._standard
+        if why_not is None:
+            from product_roles.instructor.forkkernel import ForkKernelManager
+
+            self.km = ForkKernelManager(
+                kernel_name=self.kernel_name,
+                config=self.config,
+                sandbox=self.sandbox,
+                limits=Limits(**self.limits).to_dict(),
+                hidden=self._hidden(),
+            )
+        elif self.sandbox:
+            raise SandboxError(sandbox_needs_fork(why_not))
+        else:
+            # jupyter_client's standard manager (nbgrader's AsyncKernelManager).
+            self.km = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+            self.km.kernels = standard(why_not)
+        self._manager = self.km  # nbclient forgets self.km when it shuts the kernel down
         return self.km
 
     def _hidden(self) -> list[str]:
@@ -90,6 +122,34 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         if not self.sandbox:
             self.log.warning(NO_SANDBOX_WARNING)
+        self._standard = None
+        forking = self._why_not_fork() is None
+        # Kept to run again with a standard kernel should the fork server stop mid-run.
+        pristine = copy.deepcopy(nb) if forking and not self.sandbox else None
+        self._manager = None
+        try:
+            nb, resources = self._execute(nb, resources, km)
+        except Exception as err:
+            lost = getattr(self._manager, "server_lost", None)
+            if not lost:
+                raise
+            failed: Exception | None = err
+        else:
+            lost = getattr(self._manager, "server_lost", None)
+            failed = None
+        if not lost:
+            return nb, resources
+        if self.sandbox:
+            raise SandboxError(
+                f"during the run, {lost}; this submission was not graded, grade it again"
+            ) from failed
+        # Without the sandbox, the whole notebook runs again in a standard kernel.
+        self._standard = f"during the run, {lost}"
+        self.log.warning("Kernels: %s: running the notebook again", standard(self._standard))
+        return self._execute(pristine, resources, None)
+
+    def _execute(self, nb, resources, km):
+        """Run ``nb`` in one kernel, within the limits; its record goes into ``resources``."""
         limits = Limits(**self.limits)
         self._output_left = limits.output_kb * 1024
         self._stopped_because = ""
@@ -106,6 +166,7 @@ class SandboxedExecute(Execute):
             try:
                 with self.setup_kernel():
                     record["landlock"] = getattr(self.km, "landlock", 0)
+                    self._say_kernels(record)
                     timer = threading.Timer(limits.wall_seconds, self._stop,
                                             (f"the time limit of {limits.wall_seconds} s was reached",))  # fmt: skip
                     timer.daemon = True
@@ -136,6 +197,7 @@ class SandboxedExecute(Execute):
                             self._not_run(index, self._stopped_because)
                             break
             except ForkServerError as err:
+                # Only with the sandbox: without it, the provisioner started a standard kernel.
                 raise SandboxError(str(err)) from err
             self.set_widgets_metadata()
         finally:
@@ -148,12 +210,29 @@ class SandboxedExecute(Execute):
             resources.setdefault("product_roles", {})["execution"] = record
         return self.nb, self.resources
 
+    def _say_kernels(self, record: dict) -> None:
+        """Put which kernel runs this notebook in its record and the log."""
+        kernels = getattr(self.km, "kernels", "") or type(self.km).__name__
+        record["kernels"] = kernels
+        if kernels == FORK:
+            self.log.info("Kernels: %s", kernels)
+        else:
+            self.log.warning("Kernels: %s", kernels)
+
     def _stop(self, why: str) -> None:
         """Stop the kernel at a limit (from the timer's thread or an output callback)."""
         if not self._stopped_because:
             self._stopped_because = why
             self.log.warning("Stopping the kernel: %s", why)
-            self.km.kill_now()
+            km = self._manager or self.km  # self.km is gone once nbclient has shut it down
+            kill_now = getattr(km, "kill_now", None)
+            if kill_now is not None:
+                kill_now()
+                return
+            # A standard kernel: its provisioner's Popen, which may be killed from any thread.
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None:
+                process.kill()
 
     def _death(self, returncode: int) -> str:
         if returncode == -24:  # SIGXCPU, sent at the soft CPU limit

@@ -1,39 +1,53 @@
-"""Per-worker savings on nbgrader's bookkeeping, applied once in each grading worker.
+"""Savings on nbgrader's bookkeeping, for the length of one grading call.
 
 nbgrader opens the gradebook about ten times per submission, and each opening
 builds a new database engine, reads the table list and re-checks every table; it
 also checks its cell-metadata JSON schema against the meta-schema for every cell.
-In a long-lived worker both are the same work repeated. :func:`apply` makes a worker
-keep one engine per gradebook URL and check each schema once. What is read, written
-and validated is unchanged, so grades are identical (the grading tests compare
-them with a plain ``nbgrader autograde`` run).
+Within one submission that is the same work repeated. While :func:`savings` is
+entered, an opening reuses the engine of the gradebook's URL, the tables are checked
+once, and each schema is checked once. Nothing outlives the outermost ``with``:
+nbgrader's own functions are put back and the engines disposed of, so the rest of
+the process sees nbgrader unchanged. What is read, written and validated is
+unchanged too, so grades are identical (the grading tests compare them with a plain
+``nbgrader autograde`` run). ``benchmarks/grading_throughput.py`` and
+docs/benchmarks.md give what it saves.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
-_applied = False
 _lock = threading.Lock()
+_depth = 0
+_restore: list = []
 
 
-def apply() -> None:
-    """Install both savings in this process (idempotent)."""
-    global _applied
+@contextlib.contextmanager
+def savings():
+    """Reuse gradebook engines and schema checks inside the ``with`` (reentrant, thread-safe)."""
+    global _depth
     with _lock:
-        if _applied:
-            return
-        _cache_schema_checks()
-        _reuse_gradebook_engines()
-        _applied = True
+        if _depth == 0:
+            _restore[:] = [_cache_schema_checks(), _reuse_gradebook_engines()]
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                for undo in _restore:
+                    undo()
+                _restore.clear()
 
 
-def _cache_schema_checks() -> None:
+def _cache_schema_checks():
     import jsonschema
     from jsonschema.exceptions import best_match
     from nbgrader.nbgraderformat import common
 
-    validators: dict[int, object] = {}
+    validators: dict[int, tuple] = {}
 
     class _Checked:
         """``jsonschema.validate`` without re-checking a schema it has already checked."""
@@ -45,6 +59,7 @@ def _cache_schema_checks() -> None:
         def validate(instance, schema, *args, **kwargs):
             if args or kwargs:
                 return jsonschema.validate(instance, schema, *args, **kwargs)
+            # The schema is kept with its validator, so its id is never reused meanwhile.
             validator = validators.get(id(schema))
             if validator is None:
                 cls = jsonschema.validators.validator_for(schema)
@@ -54,10 +69,16 @@ def _cache_schema_checks() -> None:
             if error is not None:
                 raise error
 
+    original = common.jsonschema
     common.jsonschema = _Checked()
 
+    def undo():
+        common.jsonschema = original
 
-def _reuse_gradebook_engines() -> None:
+    return undo
+
+
+def _reuse_gradebook_engines():
     from nbgrader import api
 
     engines: dict[str, object] = {}
@@ -72,7 +93,6 @@ def _reuse_gradebook_engines() -> None:
         return engines[key]
 
     def create_all(bind=None, **kwargs):
-        # Tables, once made or found in a gradebook, stay there for this worker's life.
         key = str(bind.url) if bind is not None else ""
         if key in created:
             return None
@@ -82,3 +102,12 @@ def _reuse_gradebook_engines() -> None:
 
     api.create_engine = create_engine
     api.Base.metadata.create_all = create_all
+
+    def undo():
+        api.create_engine = original_create_engine
+        # The instance attribute goes; the class's own method shows through again.
+        del api.Base.metadata.create_all
+        for engine in engines.values():
+            engine.dispose()
+
+    return undo

@@ -5,7 +5,8 @@ submission per call, in place (``autograded/<student>/<assignment>/``), writing 
 grades to the course's gradebook exactly as ``nbgrader autograde --student`` would,
 through the course's pipeline (:mod:`.pipeline`): card sorts scored by the trusted
 grader, every kernel forked from the worker's own sandboxed fork server
-(:mod:`.forkkernel`). What went wrong in a submission is read from the structured
+(:mod:`.forkkernel`), or started as jupyter_client starts one where that server is
+not to be had (:mod:`.kernels`; the result's ``kernels`` says which). What went wrong in a submission is read from the structured
 records the pipeline writes (:func:`.trusted.read_records`), not from its log.
 """
 
@@ -30,7 +31,9 @@ class Result:
     ``status`` is ``graded`` when nbgrader graded it, ``failed`` when it could not
     (the score is then 0). ``reason`` explains a failure, or, for a graded
     submission, lists what went wrong inside it: an error in a cell, a deleted
-    graded cell, the first line of a hidden test that gave no points.
+    graded cell, the first line of a hidden test that gave no points. ``kernels``
+    says which kernels ran its notebooks: ``fork``, or ``standard (why)``; it is
+    empty when no notebook ran.
     """
 
     student: str
@@ -42,6 +45,7 @@ class Result:
     reason: str
     seconds: float
     worker: str
+    kernels: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,6 +142,15 @@ def _notes(course: Course, assignment: str, student: str, expected: set[str]) ->
     return " | ".join(dict.fromkeys(notes))[:1000]
 
 
+def _kernels(course: Course, assignment: str, student: str) -> str:
+    """Which kernels ran the submission's notebooks, from its grading records."""
+    from product_roles.instructor.trusted import read_records
+
+    graded = course.folder("autograded") / student / assignment
+    used = [r.get("execution", {}).get("kernels") for r in read_records(graded)]
+    return "; ".join(dict.fromkeys(k for k in used if k))
+
+
 def _grade_cells(course: Course, config, assignment: str) -> set[str]:
     from nbgrader.api import Gradebook
 
@@ -163,44 +176,7 @@ def _scores(course: Course, config, assignment: str, student: str):
         return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
 
 
-def grade_submission(
-    root: str,
-    assignment: str,
-    student: str,
-    *,
-    db_url: str | None = None,
-    timeout: int | None = None,
-    sandbox: bool = True,
-    limits: dict | None = None,
-    reveal: bool | None = None,
-) -> dict:
-    """Autograde ``student``'s ``assignment`` in the course at ``root``; return a :class:`Result` dict.
-
-    Never raises for a bad submission: a submission nbgrader cannot grade gets the
-    score the gradebook holds for it (0 for what was not graded) and the reason.
-
-    ``sandbox``, ``limits`` and ``reveal`` override the course configuration's
-    ``SandboxedExecute.sandbox``, ``SandboxedExecute.limits`` and
-    ``TrustedScoring.reveal_key``.
-    """
-    started = time.perf_counter()
-    course = Course(root, db_url)
-    overrides: dict[str, dict] = {}
-    if timeout is not None:
-        overrides["Execute"] = {"timeout": timeout}
-    if db_url:
-        overrides["CourseDirectory"] = {"db_url": db_url}
-    if not sandbox or limits:
-        overrides["SandboxedExecute"] = {
-            "sandbox": sandbox,
-            **({"limits": limits} if limits else {}),
-        }
-    if reveal is not None:
-        overrides["TrustedScoring"] = {"reveal_key": reveal}
-    config = load_config(root, **overrides)
-    from product_roles.instructor import warm
-
-    warm.apply()
+def _autograde_with_retries(course: Course, assignment: str, student: str, config) -> dict:
     outcome: dict = {}
     for _attempt in range(RETRIES):
         # nbgrader's own warnings are shown, never raised, whatever filters the
@@ -212,7 +188,52 @@ def grade_submission(
         if outcome.get("success") or not _worth_retrying(outcome):
             break
         time.sleep(0.5)
-    score, max_score, manual = _scores(course, config, assignment, student)
+    return outcome
+
+
+def grade_submission(
+    root: str,
+    assignment: str,
+    student: str,
+    *,
+    db_url: str | None = None,
+    timeout: int | None = None,
+    sandbox: bool = True,
+    fork: bool = True,
+    limits: dict | None = None,
+    reveal: bool | None = None,
+) -> dict:
+    """Autograde ``student``'s ``assignment`` in the course at ``root``; return a :class:`Result` dict.
+
+    Never raises for a bad submission: a submission nbgrader cannot grade gets the
+    score the gradebook holds for it (0 for what was not graded) and the reason.
+
+    ``sandbox``, ``fork``, ``limits`` and ``reveal`` override the course
+    configuration's ``SandboxedExecute.sandbox``, ``SandboxedExecute.fork``,
+    ``SandboxedExecute.limits`` and ``TrustedScoring.reveal_key``.
+    """
+    started = time.perf_counter()
+    course = Course(root, db_url)
+    overrides: dict[str, dict] = {}
+    if timeout is not None:
+        overrides["Execute"] = {"timeout": timeout}
+    if db_url:
+        overrides["CourseDirectory"] = {"db_url": db_url}
+    if not sandbox or not fork or limits:
+        overrides["SandboxedExecute"] = {
+            **({} if sandbox else {"sandbox": False}),
+            **({} if fork else {"fork": False}),
+            **({"limits": limits} if limits else {}),
+        }
+    if reveal is not None:
+        overrides["TrustedScoring"] = {"reveal_key": reveal}
+    config = load_config(root, **overrides)
+    from product_roles.instructor import warm
+
+    with warm.savings():
+        outcome = _autograde_with_retries(course, assignment, student, config)
+        score, max_score, manual = _scores(course, config, assignment, student)
+        expected = _grade_cells(course, config, assignment) if outcome.get("success") else set()
     ok = bool(outcome.get("success"))
     return Result(
         student=student,
@@ -222,10 +243,11 @@ def grade_submission(
         max_score=max_score,
         needs_manual_grade=manual if ok else False,
         reason=(
-            _notes(course, assignment, student, _grade_cells(course, config, assignment))
+            _notes(course, assignment, student, expected)
             if ok
             else _reason(outcome.get("log", "") + "\n" + outcome.get("error", ""))
         ),
         seconds=round(time.perf_counter() - started, 3),
         worker=f"{platform.node()}:{os.getpid()}",
+        kernels=_kernels(course, assignment, student),
     ).to_dict()

@@ -65,6 +65,7 @@ PRELOAD = (
     "product_roles",
     "product_roles.grading",
 )
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _START_SECONDS = 20
 
@@ -120,14 +121,30 @@ def _kernel_child(request: dict, confine: dict | None, report: int) -> None:
     run_kernel(request)
 
 
-def _starter_child(request: dict, confine: dict | None, report: int) -> None:
-    """The server's direct child: new namespaces, then the kernel as their first process."""
-    os.setsid()  # its own session: an interrupt or kill reaches only this kernel
-    if confine is not None:
-        from product_roles.instructor.sandbox.confine import enter_namespaces, private_folders
+def _die_with(server: int) -> None:
+    """Be killed when the server ends, however it ends."""
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != server:  # it ended before the line above took effect
+        os._exit(1)
 
-        enter_namespaces()
-        private_folders(request["folder"], confine["scratch"], request["limits"]["disk_mb"])
+
+def _starter_child(request: dict, confine: dict | None, server: int, report: int) -> None:
+    """The server's direct child: new namespaces, then the kernel as their first process.
+
+    Unconfined, the child is the kernel itself, killed when the server ends: no
+    sandbox ends with the server to take it along, and once the server is gone
+    nothing could stop it safely (its pid would be anybody's).
+    """
+    os.setsid()  # its own session: an interrupt or kill reaches only this kernel
+    if confine is None:
+        _die_with(server)
+        os.write(report, json.dumps({"kernel": os.getpid()}).encode() + b"\n")
+        _kernel_child(request, None, report)
+        return
+    from product_roles.instructor.sandbox.confine import enter_namespaces, private_folders
+
+    enter_namespaces()
+    private_folders(request["folder"], confine["scratch"], request["limits"]["disk_mb"])
     kernel = os.fork()
     if kernel == 0:
         _run_child(_kernel_child, request, confine, report)
@@ -177,11 +194,12 @@ class Server:
 
     def start(self, request: dict) -> dict:
         read, write = os.pipe()
+        server = os.getpid()
         starter = os.fork()
         if starter == 0:
             os.close(read)
             _quiet_stdio()
-            _run_child(_starter_child, request, self.confine, write)
+            _run_child(_starter_child, request, self.confine, server, write)
         os.close(write)
         reply: dict = {}
         with os.fdopen(read, "rb") as stream:

@@ -1,6 +1,7 @@
 """The grading sandbox: how a student's kernel is kept from everything but its own submission.
 
-Two layers, both built from what Linux gives an unprivileged process:
+Two layers, both built from what Linux gives an unprivileged process, around the
+kernel fork server (so the sandbox is for Linux only):
 
 - :mod:`.bwrap`: the fork server runs in bubblewrap, with a read-only root made of the
   system and Python alone, no network, and its own PID namespace.
@@ -27,6 +28,11 @@ def check() -> str:
     SandboxUnavailable
         When anything on the way fails, with the reason.
     """
+    from product_roles.instructor.kernels import fork_unavailable
+
+    unavailable = fork_unavailable()
+    if unavailable:
+        raise SandboxUnavailable(f"the sandbox confines forked kernels, and {unavailable}")
     from product_roles.instructor.forkkernel import ForkServer, ForkServerError
 
     server = ForkServer(sandbox=True)

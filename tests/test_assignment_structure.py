@@ -26,7 +26,8 @@ def test_opens_and_closes_as_a_lesson(path):
         assert heading in first, f"the first cell lacks {heading}"
     assert re.search(r"\d+ minutes", first)
     last = nb.cells[-1].source
-    assert "Key points" in last and "Sources" in last
+    assert "Key points" in last
+    assert "Sources" in last
     sources = last.split("Sources", 1)[1]
     assert len(re.findall(r"\((?:\w+ )?(?:19|20)\d\d\)", sources)) >= 3, "sources carry dates"
 

@@ -87,7 +87,8 @@ def test_no_feedback_page_shows_a_hidden_test(graded, student):
     for page in pages:
         text = _page_text(page)
         assert "cards right." in text, f"{page.name} shows the verdicts"
-        assert HIDDEN[0] not in text and HIDDEN[1] not in text
+        assert HIDDEN[0] not in text
+        assert HIDDEN[1] not in text
         assert "KEY = {" not in text
         for line in hidden:
             assert line not in text, f"{page.name} shows a hidden line: {line[:60]}"

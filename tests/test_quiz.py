@@ -156,7 +156,7 @@ def test_a_choice_survives_a_kernel_restart(tmp_path, ui):
     assert "Chosen: (c)" in repr(again)
 
 
-def test_either_front_end_reads_the_others_choice(tmp_path):
+def test_either_front_end_reads_the_others_choice():
     MultipleChoice(QUESTION, ui="core").answer(bank()[0][QUESTION].options[1].text)
     other = MultipleChoice(QUESTION, ui="anywidget")
     assert other.options[other.choice] == bank()[0][QUESTION].options[1].text

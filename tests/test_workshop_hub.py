@@ -96,7 +96,7 @@ def room(tmp_path_factory):
         yield hub, people
 
 
-def server_state(hub, people, name: str) -> dict:
+def server_state(people, name: str) -> dict:
     """The hub's record of a server (the facilitator's user token is an admin's)."""
     user = people["ana"].api("GET", f"/hub/api/users/{name}").json()
     return user["servers"][""]["state"]
@@ -195,13 +195,13 @@ def test_secrets_are_out_of_every_participants_reach(room):
     hub, people = room
     hub_pid = hub.pid
     assert "jupyterhub" in Path(f"/proc/{hub_pid}/cmdline").read_text()
-    ana_pid = server_state(hub, people, "ana")["pid"]
+    ana_pid = server_state(people, "ana")["pid"]
     ana_env = dict(
         line.split("=", 1)
         for line in Path(f"/proc/{ana_pid}/environ").read_text().split("\0")
         if "=" in line
     )
-    bob_pid = server_state(hub, people, "bob")["pid"]
+    bob_pid = server_state(people, "bob")["pid"]
     bob_token = next(
         line.split("=", 1)[1]
         for line in Path(f"/proc/{bob_pid}/environ").read_text().split("\0")

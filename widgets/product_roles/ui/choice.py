@@ -211,7 +211,7 @@ class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):
     ).tag(sync=True)
     feedback = traitlets.Unicode("", help="The last check's explanation.").tag(sync=True)
 
-    def __new__(cls, question_id: str, *args, ui: str | None = None, **kwargs):
+    def __new__(cls, question_id: str, *, ui: str | None = None, **kwargs):
         if cls is MultipleChoice and resolve_ui(ui) == "core":
             return CoreMultipleChoice(question_id, **kwargs)
         return super().__new__(cls)
@@ -222,7 +222,7 @@ class MultipleChoice(_ChoiceLogic, anywidget.AnyWidget):
         *,
         folder: str | os.PathLike = ".",
         shuffle: bool = True,
-        ui: str | None = None,
+        ui: str | None = None,  # noqa: ARG002 - read by __new__, kept out of the traits
         **kwargs,
     ) -> None:
         self._setup(question_id, folder, shuffle)
@@ -298,7 +298,7 @@ class CoreMultipleChoice(_ChoiceLogic, ipywidgets.VBox):
     def _select(self, index: int) -> None:
         self._choice.value = index
 
-    def _show(self, verdict: str, text: str) -> None:
+    def _show(self, verdict: str, text: str) -> None:  # noqa: ARG002 - the text says right or wrong
         # The option texts come from the course's own files; escape them all the same.
         from html import escape
 

@@ -487,7 +487,7 @@ def _link_answers_to(target: str):
     def edit(folder: Path) -> None:
         path = folder / f"{ASSIGNMENT}.answers.json"
         path.unlink(missing_ok=True)
-        os.symlink(target, path)
+        path.symlink_to(target)
 
     return edit
 
@@ -674,7 +674,7 @@ def _link(name: str, target: str, code: str = ""):
     def edit(folder: Path) -> None:
         path = folder / name
         path.unlink(missing_ok=True)
-        os.symlink(target, path)
+        path.symlink_to(target)
         if code:
             code_attack(code)(folder)
 

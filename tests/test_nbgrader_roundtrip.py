@@ -129,7 +129,7 @@ def graded(course):
     nbgrader("autograde", ASSIGNMENT, cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader("export", cwd=course)
-    with open(course / "grades.csv", newline="") as stream:
+    with (course / "grades.csv").open(newline="") as stream:
         return {row["student_id"]: row for row in csv.DictReader(stream)}
 
 

@@ -113,7 +113,7 @@ def classroom(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("red-team")
     course = scratch_course(base / RUNS[0], [ASSIGNMENT], timeout=3)
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"\nc.SandboxedExecute.limits = {LIMITS!r}\n")
     secrets = {"canary": uuid.uuid4().hex, "environment": uuid.uuid4().hex}
     (course / "canary.txt").write_text(secrets["canary"])

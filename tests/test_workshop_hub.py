@@ -119,8 +119,8 @@ def test_each_name_runs_as_its_own_account_with_a_private_home(room):
     # The hub opens on module 1, as the agenda does.
     landed = people["bob"].session.get(f"{hub.url}/user/bob/", timeout=60)
     assert landed.url.endswith("/user/bob/lab/tree/01-start-here.ipynb")
-    assert "dashboard.ipynb" in os.listdir(hub.home("ana"))
-    assert "dashboard.ipynb" not in os.listdir(hub.home("bob"))
+    assert (hub.home("ana") / "dashboard.ipynb").is_file()
+    assert not (hub.home("bob") / "dashboard.ipynb").exists()
 
 
 def test_a_participant_cannot_enter_anothers_home(room):

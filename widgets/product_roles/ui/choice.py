@@ -143,7 +143,7 @@ class _ChoiceLogic:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
             kept = self._path.with_name(f"{self._path.name}.corrupt-{stamp}")
             try:
-                os.replace(self._path, kept)
+                self._path.replace(kept)
             except OSError:
                 return None
             self._notice = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 from collections.abc import Iterable
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
@@ -147,8 +148,9 @@ def restrict(
             except FileNotFoundError:
                 continue
             try:
-                if not os.path.isdir(path):
-                    # Rights that only folders have are refused on a file.
+                if not stat.S_ISDIR(os.fstat(fd).st_mode):
+                    # Rights that only folders have are refused on a file. Ask the file
+                    # just opened, not the name, which could have been swapped since.
                     rights &= file_rights | (IOCTL_DEV if abi >= 5 else 0)
                 rule = _PathBeneath(allowed_access=rights & handled, parent_fd=fd)
                 _call(_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),

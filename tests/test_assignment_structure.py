@@ -35,10 +35,7 @@ def test_opens_and_closes_as_a_lesson(path):
 @pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
 def test_test_cells_say_what_they_check(path):
     nb = nbformat.read(path, as_version=4)
-    tests = [
-        c for c in nb.cells
-        if c.cell_type == "code" and c.metadata["nbgrader"].get("grade")
-    ]  # fmt: skip
+    tests = [c for c in nb.cells if c.cell_type == "code" and c.metadata["nbgrader"].get("grade")]
     assert tests
     for cell in tests:
         assert ast.get_docstring(ast.parse(cell.source)), cell.metadata["nbgrader"]["grade_id"]

@@ -60,8 +60,12 @@ def graded(request, tmp_path_factory):
     course = scratch_course(tmp_path_factory.mktemp("feedback"), assignments())
     for assignment in assignments():
         for student in ("plain", "ours"):
-            submit(course / "exercises" / assignment, course / "submitted", student,
-                   _placements(assignment))  # fmt: skip
+            submit(
+                course / "exercises" / assignment,
+                course / "submitted",
+                student,
+                _placements(assignment),
+            )
         env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
         nbgrader("autograde", assignment, "--student", "plain", cwd=course, **env)
         flag = "--reveal-key" if reveal else "--hide-key"
@@ -72,8 +76,15 @@ def graded(request, tmp_path_factory):
 
 
 def product_roles(*args: str, cwd: Path) -> None:
-    result = subprocess.run([str(BIN / "product-roles"), *args], cwd=cwd, env=tool_env(),
-                            capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(BIN / "product-roles"), *args],
+        cwd=cwd,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

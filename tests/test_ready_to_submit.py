@@ -62,10 +62,9 @@ def test_no_answers_file_says_where_it_should_be(tmp_path, capsys):
     ("make", "reason"),
     [
         (lambda p: p.write_text("{not json"), "it is not valid JSON"),
-        (lambda p: p.symlink_to(p.parent / "elsewhere.json"),
-         "it is a link, not a file"),
+        (lambda p: p.symlink_to(p.parent / "elsewhere.json"), "it is a link, not a file"),
     ],
-)  # fmt: skip
+)
 def test_a_file_the_grader_would_refuse_is_refused_here_too(tmp_path, capsys, make, reason):
     complete = answers.Answers("ex", {"order": "PO", "price": "PM", "retro": "TEAM"})
     answers.write(tmp_path / "elsewhere.json", complete)

@@ -118,13 +118,10 @@ def command(bwrap: str, layout: Layout, inner: list[str]) -> list[str]:
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SYS_ADMIN"]
     else:
         args += ["--unshare-user"]
-    args += [
-        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-        "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-        "--hostname", "grading",
-        "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-    ]  # fmt: skip
+    args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+    args += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "grading"]
+    args += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     system = layout.system()
     for path in system:
         # A link is rebuilt inside with its target's text as it is (pathlib would tidy it).

@@ -7,13 +7,13 @@ pages never show hidden tests (product_roles.instructor.pipeline). The sandbox's
 limits are set with c.SandboxedExecute.limits; docs/instructor-guide.md explains them.
 """
 
-import os
+from pathlib import Path
 
 from product_roles.instructor.pipeline import trusted_grading
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = str(Path(__file__).absolute().parent)
 c.CourseDirectory.course_id = "product-roles"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"

@@ -50,7 +50,7 @@ def make_course(tmp: Path) -> Path:
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions", course / "solutions")
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"\nc.Exchange.root = {str(tmp / 'exchange')!r}\n")
     (tmp / "exchange").mkdir()
     return course

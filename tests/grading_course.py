@@ -19,7 +19,7 @@ def scratch_course(tmp: Path, assignments: list[str], *, timeout: int | None = N
     for name in assignments:
         shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
     if timeout is not None:
-        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
             config.write(f"\nc.Execute.timeout = {timeout}\n")
     for name in assignments:
         nbgrader("generate_assignment", name, "--force", cwd=course)

@@ -469,9 +469,14 @@ def _raise_points(nb):
 def _extra_grade_cell(nb):
     cell = nbformat.v4.new_code_cell("100.0")
     cell.metadata["nbgrader"] = {
-        "grade": True, "grade_id": "bonus", "locked": True, "points": 100,
-        "schema_version": 3, "solution": False, "task": False,
-    }  # fmt: skip
+        "grade": True,
+        "grade_id": "bonus",
+        "locked": True,
+        "points": 100,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     nb.cells.append(cell)
 
 
@@ -487,7 +492,7 @@ def _link_answers_to(target: str):
     def edit(folder: Path) -> None:
         path = folder / f"{ASSIGNMENT}.answers.json"
         path.unlink(missing_ok=True)
-        os.symlink(target, path)
+        path.symlink_to(target)
 
     return edit
 
@@ -546,14 +551,21 @@ def _forged_outputs(nb: dict) -> None:
     cell["execution_count"] = 1
     cell["outputs"] = [
         {"output_type": "stream", "name": "stdout", "text": "Total: 16 of 16 cards right.\n"},
-        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-         "data": {"text/plain": "16.0"}},
-    ]  # fmt: skip
+        {
+            "output_type": "execute_result",
+            "execution_count": 1,
+            "metadata": {},
+            "data": {"text/plain": "16.0"},
+        },
+    ]
 
 
 def _odd_kernelspec(nb: dict) -> None:
-    nb["metadata"]["kernelspec"] = {"name": "../../../../bin/sh", "display_name": "sh",
-                                    "language": "sh"}  # fmt: skip
+    nb["metadata"]["kernelspec"] = {
+        "name": "../../../../bin/sh",
+        "display_name": "sh",
+        "language": "sh",
+    }
 
 
 def _sleep_under_every_timeout(nb: dict) -> None:
@@ -661,20 +673,20 @@ def _answers_directory(folder: Path) -> None:
 
 
 # Attacks on the submitted files that the grader must survive and grade.
-FILES.update({
+FILES |= {
     "forged-schema-version": _edit_notebook(_forge_schema),
     "solution-cell-marked-graded": _edit_notebook(_solution_marked_graded),
     "answers-deeply-nested": _answers_text("[" * 100000 + "]" * 100000),
     "answers-huge-number": _answers_text('{"version": ' + "9" * 5000 + "}"),
     "answers-is-a-folder": _answers_directory,
-})  # fmt: skip
+}
 
 
 def _link(name: str, target: str, code: str = ""):
     def edit(folder: Path) -> None:
         path = folder / name
         path.unlink(missing_ok=True)
-        os.symlink(target, path)
+        path.symlink_to(target)
         if code:
             code_attack(code)(folder)
 

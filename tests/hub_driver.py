@@ -214,7 +214,7 @@ def processes() -> list[tuple[int, int]]:
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                found.append((int(entry.name), os.stat(entry.path).st_uid))
+                found.append((int(entry.name), entry.stat().st_uid))
     return found
 
 

@@ -121,7 +121,7 @@ def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(state / "jupyterlab.log", "wb")  # noqa: SIM115 - closed below
+    log = (state / "jupyterlab.log").open("wb")  # closed when the server stops
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + timeout

@@ -8,7 +8,6 @@ root the server runs as the ``postgres`` user the package creates.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -19,10 +18,10 @@ from pathlib import Path
 
 
 def _bindir() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not found:
         raise RuntimeError("PostgreSQL is not installed: run ./scripts/test, which installs it")
-    return Path(found[-1]).parent
+    return found[-1].parent
 
 
 @contextmanager

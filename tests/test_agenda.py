@@ -36,9 +36,8 @@ def test_each_agenda_places_every_module_once_and_the_half_day_fits():
     half = agenda.rows(PLANS["half-day"], course, sort)
     assert sum(r.length for r in half) <= 180
     homework = PLANS["half-day"]["homework"]["modules"]
-    assert homework and not set(homework) & {
-        item.get("module") for item in PLANS["half-day"]["items"]
-    }
+    assert homework
+    assert not set(homework) & {item.get("module") for item in PLANS["half-day"]["items"]}
     full = {item["module"] for item in PLANS["full-day"]["items"] if "module" in item}
     assert full == set(course)
 
@@ -68,8 +67,8 @@ def test_the_minutes_come_from_the_notebooks(tmp_path):
     new = agenda.rows(PLANS["full-day"], course, sort)
     assert [r.length for r in new][1] == [r.length for r in old][1] + 7
     assert new[-1].start == old[-1].start + 7
+    big = {**PLANS["half-day"], "limit": 60}
     with pytest.raises(agenda.ContentError, match="do not fit"):
-        big = {**PLANS["half-day"], "limit": 60}
         agenda.check_plan({"half-day": big}, course, sort)
 
 

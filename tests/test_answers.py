@@ -15,7 +15,8 @@ def test_round_trip(tmp_path):
     assert loaded.placements == {"a": "PO", "b": None}
     assert loaded.confidence == {"a": "sure"}
     data = json.loads(path.read_text())
-    assert data["format"] == "product-roles-answers" and data["version"] == 1
+    assert data["format"] == "product-roles-answers"
+    assert data["version"] == 1
 
 
 def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):

@@ -82,4 +82,5 @@ def test_a_forbidden_import_breaks_a_contract(copy_of_the_package, module, line,
     path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
     result = lint_imports(copy_of_the_package / "src", cwd=copy_of_the_package)
     assert result.returncode != 0, result.stdout
-    assert f"{broken}" in result.stdout and "BROKEN" in result.stdout, result.stdout
+    assert f"{broken}" in result.stdout, result.stdout
+    assert "BROKEN" in result.stdout, result.stdout

@@ -26,7 +26,8 @@ def test_opens_and_closes_as_a_lesson(path):
         assert heading in first, f"the first cell lacks {heading}"
     assert re.search(r"\d+ minutes", first)
     last = nb.cells[-1].source
-    assert "Key points" in last and "Sources" in last
+    assert "Key points" in last
+    assert "Sources" in last
     sources = last.split("Sources", 1)[1]
     assert len(re.findall(r"\((?:\w+ )?(?:19|20)\d\d\)", sources)) >= 3, "sources carry dates"
 
@@ -34,10 +35,7 @@ def test_opens_and_closes_as_a_lesson(path):
 @pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
 def test_test_cells_say_what_they_check(path):
     nb = nbformat.read(path, as_version=4)
-    tests = [
-        c for c in nb.cells
-        if c.cell_type == "code" and c.metadata["nbgrader"].get("grade")
-    ]  # fmt: skip
+    tests = [c for c in nb.cells if c.cell_type == "code" and c.metadata["nbgrader"].get("grade")]
     assert tests
     for cell in tests:
         assert ast.get_docstring(ast.parse(cell.source)), cell.metadata["nbgrader"]["grade_id"]

@@ -94,8 +94,10 @@ def graded(tmp_path_factory):
         for assignment in ASSIGNMENTS:
             for sub in gb.assignment_submissions(assignment):
                 scores[(assignment, sub.student.id)] = (
-                    sub.score, sub.max_score, sub.needs_manual_grade
-                )  # fmt: skip
+                    sub.score,
+                    sub.max_score,
+                    sub.needs_manual_grade,
+                )
     return course, scores
 
 
@@ -125,9 +127,13 @@ def test_design_a_team_leaves_the_recommendation_to_the_instructor(graded):
 
 def test_feedback_explains_contested_cards(graded):
     course, _ = graded
-    page = (course / "feedback" / "other-contested-answers" / "ai-era-shift" / "ai-era-shift.html").read_text()  # fmt: skip
+    page = (
+        course / "feedback" / "other-contested-answers" / "ai-era-shift" / "ai-era-shift.html"
+    ).read_text()
     assert "three-year-view: right, PO (1/1). Contested:" in page
     assert "Total: 18 of 18 cards right." in page
-    wrong_page = (course / "feedback" / "evidence-wrong" / "design-a-team" / "design-a-team.html").read_text()  # fmt: skip
+    wrong_page = (
+        course / "feedback" / "evidence-wrong" / "design-a-team" / "design-a-team.html"
+    ).read_text()
     assert "metr-felt: placed in FOUND; expected NOT (0/1)" in wrong_page
     assert "Total: 0 of 7 cards right." in wrong_page

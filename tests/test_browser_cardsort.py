@@ -150,7 +150,8 @@ def test_check_shows_feedback_and_confidently_wrong(page, lab):
     )
     # The explanation waits, folded, behind "Why?": a checked sort stays short.
     why = feedback.locator(".prs-why > span")
-    assert why.text_content() == "Because of reason chk." and not why.is_visible()
+    assert why.text_content() == "Because of reason chk."
+    assert not why.is_visible()
     feedback.locator(".prs-why > summary").click()
     expect(why).to_be_visible()
     assert "1 marked sure but wrong" in main(page).locator(".prs-score").text_content()
@@ -215,7 +216,8 @@ def fits(page) -> None:
 
 def test_element_ids_are_unique_across_widgets(page):
     ids = page.evaluate("() => [...document.querySelectorAll('.prs-root [id]')].map(e => e.id)")
-    assert len(ids) > 40 and len(ids) == len(set(ids))
+    assert len(ids) > 40
+    assert len(ids) == len(set(ids))
 
 
 def test_forty_cards_in_six_columns_fit_wide_and_narrow(page):
@@ -225,7 +227,8 @@ def test_forty_cards_in_six_columns_fit_wide_and_narrow(page):
     tops = big.locator(".prs-board > .prs-column").evaluate_all(
         "cols => cols.map(c => Math.round(c.getBoundingClientRect().top))"
     )
-    assert len(tops) == 6 and len(set(tops)) == 1, "six columns side by side at 1280 px"
+    assert len(tops) == 6, "six columns side by side at 1280 px"
+    assert len(set(tops)) == 1, "six columns side by side at 1280 px"
     fits(page)
     page.set_viewport_size({"width": 480, "height": 800})
     try:
@@ -251,7 +254,8 @@ def test_start_again_asks_first_and_undo_brings_the_sort_back(page, lab):
     undo_bar = sort.locator(".prs-undo-bar")
     expect(undo_bar).to_be_visible()
     kept = list(Path(lab.root).glob("browser-undo.answers.json.before-reset-*"))
-    assert len(kept) == 1 and json.loads(kept[0].read_text())["placements"]["u1"] == "PO"
+    assert len(kept) == 1
+    assert json.loads(kept[0].read_text())["placements"]["u1"] == "PO"
     assert kept[0].name in undo_bar.inner_text()
     sort.locator(".prs-undo").click()
     wait_saved(lab, "u1", "PO", exercise="browser-undo")

@@ -163,11 +163,15 @@ def test_each_view_is_laid_out_for_the_projector(page, layout, tmp_path):
         # Rows tall enough for a two-line card name, bars thick enough to see.
         assert m["rows"] >= 3, (view, m["rows"])
         assert area["height"] / m["rows"] >= 2 * FONT, (view, area, m["rows"])
-        assert m["bars"] and min(m["bars"]) >= FONT, (view, m["bars"])
+        assert m["bars"], (view, m["bars"])
+        assert min(m["bars"]) >= FONT, (view, m["bars"])
         # The documented text size, on both axes and in the legend.
-        assert m["ticks"] and min(m["ticks"]) >= FONT, (view, m["ticks"])
-        assert m["legend"] and min(m["legend"]) >= FONT, (view, m["legend"])
-        assert m["barText"] and min(m["barText"]) >= FONT - 4, (view, m["barText"])
+        assert m["ticks"], (view, m["ticks"])
+        assert min(m["ticks"]) >= FONT, (view, m["ticks"])
+        assert m["legend"], (view, m["legend"])
+        assert min(m["legend"]) >= FONT, (view, m["legend"])
+        assert m["barText"], (view, m["barText"])
+        assert min(m["barText"]) >= FONT - 4, (view, m["barText"])
         # Nothing cut off at the chart's edges, and no words on top of each other.
         if layout == PROJECTED:
             assert not m["outside"], (view, m["outside"])

@@ -60,9 +60,11 @@ def test_a_corrupt_file_is_kept_aside_and_the_learner_told(tmp_path):
     (tmp_path / "ex.answers.json").write_text("{half a file")
     sort = make(tmp_path)
     assert sort.placements == {"a": None, "b": None}
-    assert "could not be read" in sort.message and "kept as" in sort.message
+    assert "could not be read" in sort.message
+    assert "kept as" in sort.message
     kept = list(tmp_path.glob("ex.answers.json.corrupt-*"))
-    assert len(kept) == 1 and kept[0].read_text() == "{half a file"
+    assert len(kept) == 1
+    assert kept[0].read_text() == "{half a file"
     assert "Note: Your saved answers" in repr(sort)
     sort.place("a", "PO")
     assert sort.message == ""
@@ -94,7 +96,8 @@ def test_check_and_reset_requested_by_the_browser(tmp_path):
     sort._handle_message(sort, {"action": "check"}, [])
     assert sort.feedback["a"]["correct"] is True
     sort._handle_message(sort, {"action": "reset"}, [])
-    assert sort.placements == {"a": None, "b": None} and sort.feedback == {}
+    assert sort.placements == {"a": None, "b": None}
+    assert sort.feedback == {}
     assert saved(tmp_path) == {"a": None, "b": None}
 
 
@@ -195,7 +198,8 @@ def test_feedback_points_out_confidently_wrong_cards(tmp_path):
         "confidence": "sure",
         "expected": ["Product Owner"],
     }
-    assert result["b"]["confidence"] == "unsure" and result["b"]["correct"] is True
+    assert result["b"]["confidence"] == "unsure"
+    assert result["b"]["correct"] is True
     assert sort.score == "1 of 2 right; 1 marked sure but wrong"
     assert "Product Manager: Order the work (sure); Size the market (unsure)" in repr(sort)
 
@@ -279,7 +283,8 @@ def test_no_key_or_unseen_explanation_in_synced_state_after_a_check(tmp_path):
     sort.place("a", "PM")
     sort.check()
     state = json.dumps(sort.get_state(), default=str)
-    assert "KEY-SENTINEL" not in state and SECRET not in state
+    assert "KEY-SENTINEL" not in state
+    assert SECRET not in state
     assert "why-a" in state  # a placed card's explanation is the feedback asked for
 
 
@@ -305,14 +310,18 @@ def test_start_again_keeps_the_sort_on_disk_and_undo_brings_it_back(tmp_path):
     sort.place("a", "PO")
     sort.mark("a", "sure")
     kept = sort.reset()
-    assert sort.placements == {"a": None, "b": None} and sort.can_undo
+    assert sort.placements == {"a": None, "b": None}
+    assert sort.can_undo
     assert kept.name.startswith("ex.answers.json.before-reset-")
     assert json.loads(kept.read_text())["placements"] == {"a": "PO", "b": None}
-    assert kept.name in sort.undo_note and "1 card(s)" in sort.undo_note
+    assert kept.name in sort.undo_note
+    assert "1 card(s)" in sort.undo_note
     sort._handle_message(sort, {"action": "undo"}, [])
-    assert sort.placements == {"a": "PO", "b": None} and sort.confidence == {"a": "sure"}
+    assert sort.placements == {"a": "PO", "b": None}
+    assert sort.confidence == {"a": "sure"}
     assert saved(tmp_path) == {"a": "PO", "b": None}
-    assert not sort.can_undo and sort.undo_note == ""
+    assert not sort.can_undo
+    assert sort.undo_note == ""
     assert kept.exists(), "the copy on disk outlives the undo"
 
 
@@ -321,14 +330,16 @@ def test_a_move_after_start_again_ends_the_undo_but_not_the_copy(tmp_path):
     sort.place("a", "PO")
     kept = sort.reset()
     sort.place("b", "PM")
-    assert not sort.can_undo and not sort.undo_reset()
+    assert not sort.can_undo
+    assert not sort.undo_reset()
     assert sort.placements == {"a": None, "b": "PM"}
     assert json.loads(kept.read_text())["placements"]["a"] == "PO"
 
 
 def test_start_again_on_an_empty_sort_keeps_nothing(tmp_path):
     sort = make(tmp_path)
-    assert sort.reset() is None and not sort.can_undo
+    assert sort.reset() is None
+    assert not sort.can_undo
     assert not list(tmp_path.glob("*before-reset*"))
 
 

@@ -22,7 +22,8 @@ def test_scenario_totals_counts_every_setting_from_the_catalogue():
 def test_the_two_scenarios_differ_where_the_course_says_they_do():
     """The thesis moves acceptance criteria toward the PM; checking keeps them with the PO."""
     card = load().card("acceptance-criteria")
-    assert card.ai_era[0] == "PM" and card.verification[0] == "PO"
+    assert card.ai_era[0] == "PM"
+    assert card.verification[0] == "PO"
     assert "PO" in load().card("ai-feature-evals").verification
     assert "PO" not in load().card("ai-feature-evals").ai_era
 
@@ -40,14 +41,16 @@ def test_scenario_shift_waits_for_every_card_then_draws_the_catalogues_reading(t
     figure = charts.scenario_shift(thesis, checking)
     assert len(figure.data) == 1, "no reading before the learner commits to every card"
     labels = [note.text for note in figure.layout.annotations]
-    assert "Thesis" in labels and "Checking" in labels, "each side is named by its scenario"
+    assert "Thesis" in labels, "each side is named by its scenario"
+    assert "Checking" in labels, "each side is named by its scenario"
     for card in CARDS:
         thesis.place(card, "PM")
         checking.place(card, "PO")
     figure = charts.scenario_shift(thesis, checking)
     assert len(figure.data) == 2
     names = " ".join(note.text for note in figure.layout.annotations)
-    assert "Product<br>Owner" in names and "Product<br>Manager" in names
+    assert "Product<br>Owner" in names
+    assert "Product<br>Manager" in names
     catalogue = load()
     expected = {}
     for card in CARDS:

@@ -52,5 +52,6 @@ def test_readiness_profile_counts_answers_per_area(tmp_path):
     sort.place("ai-policy", "no")
     stack = _stack(charts.readiness_profile(sort))
     safety = [a for a, _ in spec.areas].index("safety")
-    assert stack["True for us"][safety] == 1 and stack["Not yet"][safety] == 1
+    assert stack["True for us"][safety] == 1
+    assert stack["Not yet"][safety] == 1
     assert sum(stack["Not answered yet"]) == len(spec.statements) - 2

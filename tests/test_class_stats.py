@@ -58,7 +58,9 @@ def test_the_record_holds_each_card_verdict_and_no_accepted_answer(tmp_path):
     ]
     # Graded with the key hidden: neither the expected role nor its reason is kept.
     text = json.dumps(record)
-    assert '"PO"' not in text and '"ENG"' not in text and "owner's call" not in text
+    assert '"PO"' not in text
+    assert '"ENG"' not in text
+    assert "owner's call" not in text
 
 
 def test_cards_confusion_and_misplacements_come_from_the_records(tmp_path):
@@ -71,7 +73,8 @@ def test_cards_confusion_and_misplacements_come_from_the_records(tmp_path):
     assert stats.confusion[("PO", "unplaced")] == 1  # cy submitted no answers file
     assert stats.confusion[("PO", "PO")] == 1
     assert [g.student for g in stats.grades] == ["ana", "ben", "cy"]
-    assert not stats.not_graded and not stats.without_cards
+    assert not stats.not_graded
+    assert not stats.without_cards
 
 
 def test_a_submission_with_no_record_is_not_graded(tmp_path):

@@ -34,7 +34,8 @@ def find(sort, kind, description=None):
 
 def test_ui_core_builds_the_fallback_with_the_same_api(tmp_path):
     sort = core(tmp_path)
-    assert isinstance(sort, CoreCardSort) and isinstance(sort, SortState)
+    assert isinstance(sort, CoreCardSort)
+    assert isinstance(sort, SortState)
     assert not isinstance(sort, CardSort)
     sort.place("a", "Product Owner")
     assert sort.placements == {"a": "PO", "b": None}
@@ -100,7 +101,8 @@ def test_key_never_in_any_widget_state(tmp_path):
     sort.place("a", "PM")
     sort.check()
     state = json.dumps([x.get_state() for x in every_widget(sort)], default=str)
-    assert "KEY-SENTINEL" not in state and "why-b" not in state
+    assert "KEY-SENTINEL" not in state
+    assert "why-b" not in state
 
 
 def test_text_plain_is_the_whole_summary(tmp_path):
@@ -140,9 +142,11 @@ def test_an_unknown_ui_is_refused(tmp_path):
 
 def test_catalogue_sort_honours_ui(tmp_path):
     sort = catalogue_sort("cat", ["order-backlog"], folder=tmp_path, ui="core")
-    assert isinstance(sort, CoreCardSort) and sort.can_check
+    assert isinstance(sort, CoreCardSort)
+    assert sort.can_check
     sort = catalogue_sort("cat", ["order-backlog"], folder=tmp_path, ui="anywidget")
-    assert isinstance(sort, CardSort) and sort.can_check
+    assert isinstance(sort, CardSort)
+    assert sort.can_check
 
 
 def test_each_class_builds_only_itself(tmp_path):
@@ -152,7 +156,8 @@ def test_each_class_builds_only_itself(tmp_path):
         type(CoreCardSort.from_catalogue("cat", ["order-backlog"], folder=tmp_path)) is CoreCardSort
     )
     built = CardSort("ex", CARDS, ROLES, folder=tmp_path)
-    assert isinstance(built, CardSort) and not isinstance(built, CoreCardSort)
+    assert isinstance(built, CardSort)
+    assert not isinstance(built, CoreCardSort)
     with pytest.raises(TypeError):
         CoreCardSort("ex", CARDS, ROLES, folder=tmp_path, ui="anywidget")
     with pytest.raises(TypeError, match="card_sort"):

@@ -87,12 +87,14 @@ def test_voila_serves_the_dashboard_and_it_follows_the_room(tmp_path):
                 plot = plots.nth(index)
                 # The drawing itself, not only its container, spans the page.
                 box = plot.locator(".main-svg").first.bounding_box()
-                assert box["width"] >= 1100 and box["height"] <= 720, (index, box)
+                assert box["width"] >= 1100, (index, box)
+                assert box["height"] <= 720, (index, box)
                 assert len(plot.locator(".legend .traces").all()) >= 2, f"view {index}: legend"
                 sizes = plot.locator(".ytick text").evaluate_all(
                     "(ticks) => ticks.map((t) => parseFloat(getComputedStyle(t).fontSize))"
                 )
-                assert sizes and min(sizes) >= 18, (index, sizes)
+                assert sizes, (index, sizes)
+                assert min(sizes) >= 18, (index, sizes)
             # The reference is written on the bars, not only in a hover.
             written = plots.nth(2).locator(".bartext").all_text_contents()
             assert "50% · reference: Product Owner" in written, written

@@ -21,7 +21,9 @@ def test_shipped_studies_load_with_year_sample_caveat_and_source():
     assert len(studies) >= 7
     for study in studies:
         assert 2020 <= study.year <= 2030, study.id
-        assert study.sample and study.caveat and study.result, study.id
+        assert study.sample, study.id
+        assert study.caveat, study.id
+        assert study.result, study.id
         assert study.url.startswith("https://"), study.id
         assert str(study.year) in study.citation()
 
@@ -84,5 +86,7 @@ def test_markdown_table_puts_every_caveat_on_the_row_of_its_result():
     studies = evidence.load()
     assert len(table) == 2 + len(studies)
     for study, row in zip(studies, table[2:], strict=True):
-        assert study.result in row and study.caveat in row and f"| {study.year} |" in row
+        assert study.result in row
+        assert study.caveat in row
+        assert f"| {study.year} |" in row
         assert f"({study.url})" in row

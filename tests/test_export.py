@@ -13,6 +13,7 @@ import csv
 import random
 import re
 import subprocess
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -75,7 +76,7 @@ def export(*args, cwd):
 
 
 def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as stream:
+    with Path(path).open(newline="", encoding="utf-8") as stream:
         return list(csv.reader(stream))
 
 
@@ -92,7 +93,7 @@ def graded(tmp_path_factory):
             submit(release, course / "submitted", student, placements(assignment, rng), edit)
     # One autograde run for both assignments: nbgrader reads the id as a glob.
     nbgrader("autograde", "*", cwd=course)
-    with open(course / "roster.csv", "w", newline="", encoding="utf-8") as stream:
+    with (course / "roster.csv").open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(roster_rows()[0]))
         writer.writeheader()
         writer.writerows(roster_rows())
@@ -146,10 +147,13 @@ def test_canvas_file_has_the_gradebook_import_layout(graded, gradebook):
     assert header == [*CANVAS_HEADER, *ASSIGNMENTS]
     # What Canvas's importer checks: "Student" first, "ID" second, and, with both SIS
     # columns present, "Section" as the last of five student columns.
-    assert "Student" in header[0] and "ID" in header[1] and "Section" in header[4]
+    assert "Student" in header[0]
+    assert "ID" in header[1]
+    assert "Section" in header[4]
     assert possible == ["Points Possible", "", "", "", "", *(number(points[a]) for a in ASSIGNMENTS)]  # fmt: skip
     roster = {r["lms_id"]: r for r in roster_rows() if r["lms_id"]}
-    assert len(students) == 30 and EMAIL_ONLY not in {r["nbgrader_id"] for r in roster.values()}
+    assert len(students) == 30
+    assert EMAIL_ONLY not in {r["nbgrader_id"] for r in roster.values()}
     for row in students:
         assert len(row) == len(header)
         entry = roster[row[1]]
@@ -159,7 +163,8 @@ def test_canvas_file_has_the_gradebook_import_layout(graded, gradebook):
             assert cell == expected_cell(scores, entry["nbgrader_id"], assignment)
     by_id = {roster[r[1]]["nbgrader_id"]: r for r in students}
     assert by_id[NEVER_SUBMITTED][5:] == ["", ""]
-    assert by_id["student25"][5] == "" and by_id["student25"][6] != ""
+    assert by_id["student25"][5] == ""
+    assert by_id["student25"][6] != ""
     assert NOT_IN_ROSTER not in {r[0] for r in students}
 
 
@@ -185,7 +190,7 @@ def test_moodle_file_is_keyed_on_one_user_field(graded, gradebook):
 def test_plain_file_has_every_student_and_assignment(graded, gradebook):
     course, _ = graded
     scores, points = gradebook
-    with open(course / "exports" / "all" / "grades.csv", newline="", encoding="utf-8") as f:
+    with (course / "exports" / "all" / "grades.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     expected = {(s, a) for s in [*SUBMITTERS, NEVER_SUBMITTED] for a in ASSIGNMENTS}
     assert {(r["nbgrader_id"], r["assignment"]) for r in rows} == expected
@@ -230,7 +235,8 @@ def test_unknown_and_missing_students_are_listed_never_dropped(graded):
         assert f"left out of moodle.csv: no email (--moodle-id email):\n  {NO_EMAIL}\n" in text
         assert "2 students with manual grading still to do on design-a-team" in text
         assert ", ".join(MARKED_BY_HAND) in text
-    assert "Wrote " in done.stdout and "canvas.csv (30 students)" in done.stdout
+    assert "Wrote " in done.stdout
+    assert "canvas.csv (30 students)" in done.stdout
 
 
 @pytest.mark.slow
@@ -252,7 +258,8 @@ def test_one_assignment_zero_for_missing_and_lms_titles(graded, gradebook, capsy
     cells = {by_sis[row[0]]: row[1] for row in moodle[1:]}
     assert cells[NEVER_SUBMITTED] == "0"
     assert cells["student03"] == number(scores[("student03", "traditional-divide")][0])
-    assert NO_EMAIL in cells and EMAIL_ONLY not in cells
+    assert NO_EMAIL in cells
+    assert EMAIL_ONLY not in cells
     assert "(0):" in capsys.readouterr().err
 
 
@@ -262,7 +269,8 @@ def test_an_assignment_not_in_the_gradebook_is_refused(graded, capsys):
     status = cli.main(["--course", str(course), "export", "no-such-thing"])
     assert status == 2
     err = capsys.readouterr().err
-    assert "no assignment 'no-such-thing' in the gradebook" in err and "traditional-divide" in err
+    assert "no assignment 'no-such-thing' in the gradebook" in err
+    assert "traditional-divide" in err
 
 
 # The roster's checks: no nbgrader needed.
@@ -289,7 +297,8 @@ def test_roster_reads_any_column_order_case_bom_and_blank_lines(tmp_path):
     )
     roster = read_roster(path)
     assert list(roster.students) == ["ana", "ben"]
-    assert roster.get("ana").name == "Doe, Ana" and roster.get("ana").email == "a@x.edu"
+    assert roster.get("ana").name == "Doe, Ana"
+    assert roster.get("ana").email == "a@x.edu"
     assert roster.get("ben").line == 4
     assert roster.ignored_columns == ("notes",)
 
@@ -319,7 +328,8 @@ def test_roster_reads_any_column_order_case_bom_and_blank_lines(tmp_path):
 def test_roster_refuses_bad_input_naming_the_line(tmp_path, text, message):
     path = write(tmp_path, text)
     error = refused(path)
-    assert str(path) in error and message in error, error
+    assert str(path) in error, error
+    assert message in error, error
 
 
 def test_roster_that_cannot_be_read_is_named(tmp_path):
@@ -333,8 +343,10 @@ def test_export_stops_on_a_bad_roster_before_reading_the_gradebook(tmp_path, cap
     bad = write(tmp_path, "nbgrader_id,email\nana,a@x.edu\nana,b@x.edu\n")
     assert cli.main(["--course", str(tmp_path), "export", "--roster", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("product-roles export: ") and "line 3" in err
-    assert not (tmp_path / "gradebook.db").exists() and not (tmp_path / "exports").exists()
+    assert err.startswith("product-roles export: ")
+    assert "line 3" in err
+    assert not (tmp_path / "gradebook.db").exists()
+    assert not (tmp_path / "exports").exists()
 
 
 @pytest.mark.parametrize(

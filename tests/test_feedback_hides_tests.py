@@ -74,8 +74,15 @@ def graded(request, tmp_path_factory):
 
 
 def product_roles(*args: str, cwd: Path) -> None:
-    result = subprocess.run([str(BIN / "product-roles"), *args], cwd=cwd, env=tool_env(),
-                            capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(BIN / "product-roles"), *args],
+        cwd=cwd,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -89,7 +96,8 @@ def test_no_feedback_page_shows_a_hidden_test(graded, student):
     for page in pages:
         text = _page_text(page)
         assert "cards right." in text, f"{page.name} shows the verdicts"
-        assert HIDDEN[0] not in text and HIDDEN[1] not in text
+        assert HIDDEN[0] not in text
+        assert HIDDEN[1] not in text
         assert "KEY = {" not in text
         for line in hidden:
             assert line not in text, f"{page.name} shows a hidden line: {line[:60]}"

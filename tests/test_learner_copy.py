@@ -75,7 +75,8 @@ def test_an_edited_notebook_stays_and_the_update_goes_beside_it(course, tmp_path
     notebook(work / "02-next.ipynb", "print('two')", "my reflection")
     notebook(course / "02-next.ipynb", "print('two, revised')")
     report = learner_copy.sync(course, work, now=LATER)
-    assert report.kept == ["02-next.ipynb"] and not report.updated
+    assert report.kept == ["02-next.ipynb"]
+    assert not report.updated
     assert cells(work / "02-next.ipynb") == ["print('two')", "my reflection"]
     assert cells(work / "02-next.course-update.ipynb") == ["print('two, revised')"]
     # A later update never overwrites work begun in the earlier update's file.
@@ -110,7 +111,8 @@ def test_the_record_names_its_format(course, tmp_path):
     work = tmp_path / "work"
     learner_copy.sync(course, work)
     record = json.loads((work / learner_copy.MANIFEST).read_text())
-    assert record["format"] == "product-roles-working-copy" and record["version"] == 1
+    assert record["format"] == "product-roles-working-copy"
+    assert record["version"] == 1
     (work / learner_copy.MANIFEST).write_text('{"format": "something else"}')
     with pytest.raises(ValueError, match="not a working-copy record"):
         learner_copy.sync(course, work)

@@ -41,5 +41,6 @@ def test_a_stated_time_matches_the_notebook(path):
 
 def test_the_guide_shows_the_readme_command_and_the_answers_file():
     text = GUIDE.read_text()
-    assert "./scripts/course" in text and (ROOT / "scripts" / "course").exists()
+    assert "./scripts/course" in text
+    assert (ROOT / "scripts" / "course").exists()
     assert ".answers.json" in text

@@ -42,7 +42,8 @@ def pull(lab, repo, target: str) -> list[dict]:
                 events.append(json.loads(line[5:]))
                 if events[-1].get("phase") in ("finished", "error"):
                     break
-    assert events and events[-1]["phase"] == "finished", events
+    assert events, events
+    assert events[-1]["phase"] == "finished", events
     return events
 
 

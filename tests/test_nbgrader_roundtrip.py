@@ -129,7 +129,7 @@ def graded(course):
     nbgrader("autograde", ASSIGNMENT, cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader("export", cwd=course)
-    with open(course / "grades.csv", newline="") as stream:
+    with (course / "grades.csv").open(newline="") as stream:
         return {row["student_id"]: row for row in csv.DictReader(stream)}
 
 
@@ -140,14 +140,16 @@ def test_each_student_gets_the_exact_score(graded):
     assert {float(row["max_score"]) for row in graded.values()} == {float(len(KEY))}
 
 
-def test_the_tampered_test_cell_was_restored(course, graded):
+@pytest.mark.usefixtures("graded")
+def test_the_tampered_test_cell_was_restored(course):
     nb = nbformat.read(course / "autograded" / "dave" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == "test-card-roles")
     assert "score_placements" in cell.source
     assert f"points = {float(len(KEY))}" not in cell.source
 
 
-def test_feedback_has_one_line_per_card(course, graded):
+@pytest.mark.usefixtures("graded")
+def test_feedback_has_one_line_per_card(course):
     html = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     for card in RIGHT:
         assert f"{card}: " in html

@@ -27,7 +27,8 @@ ASSIGNMENTS = sorted({k.assignment for k in KEYS})
 def test_every_assignment_has_hidden_keys():
     assert {p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()} == set(ASSIGNMENTS)
     for key in KEYS:
-        assert key.answers and all(key.why.values()), f"{key.grade_id} explains every item"
+        assert key.answers, f"{key.grade_id} explains every item"
+        assert all(key.why.values()), f"{key.grade_id} explains every item"
 
 
 def leaks(text: str) -> list[str]:
@@ -93,7 +94,8 @@ def test_no_key_in_what_the_release_sends_to_the_browser(assignment, tmp_path):
     for widget in sorts:
         assert widget["mode"] == "assessment"
         assert set(widget["placements"].values()) == {None}
-        assert widget["feedback"] == {} and widget["score"] == ""
+        assert widget["feedback"] == {}
+        assert widget["score"] == ""
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     sent = json.dumps(nb.metadata["widgets"]) + json.dumps(outputs)
     assert not leaks(sent), leaks(sent)

@@ -43,7 +43,8 @@ def test_stored_without_outputs(path):
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+            assert cell.outputs == [], cell.source[:60]
+            assert cell.execution_count is None, cell.source[:60]
     assert "widgets" not in nb.metadata, "saved widget state"
 
 

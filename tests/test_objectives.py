@@ -109,5 +109,6 @@ def test_modules_from_four_on_have_a_judgement_exercise_with_a_rubric(path):
     assert judged, f"{path.name}: no exercise with a rubric"
     for i in judged:
         answer, solution = cells[i + 1], cells[i + 2]
-        assert nb.cells[i + 1].cell_type == "markdown" and answer.count(":*") >= 2
+        assert nb.cells[i + 1].cell_type == "markdown"
+        assert answer.count(":*") >= 2
         assert solution.startswith("<details><summary>Worked solution")

@@ -26,7 +26,8 @@ def test_every_statement_has_an_area_a_meaning_and_known_sources():
     areas = {area for area, _ in spec.areas}
     assert {s.area for s in spec.statements} == areas, "every area has a statement"
     for statement in spec.statements:
-        assert statement.means.strip() and set(statement.sources) <= known
+        assert statement.means.strip()
+        assert set(statement.sources) <= known
 
 
 def test_readiness_sort_saves_placements_and_cannot_be_checked(tmp_path):
@@ -81,7 +82,9 @@ def test_advice_explains_only_the_weaker_answers_with_their_sources(tmp_path):
     notes = own_team.advice(sort)
     spec = {s.id: s for s in readiness().statements}
     assert "You answered 3 of" in notes
-    assert spec["ai-policy"].means in notes and spec["time-to-learn"].means in notes
+    assert spec["ai-policy"].means in notes
+    assert spec["time-to-learn"].means in notes
     assert spec["tests-catch"].means not in notes, "a 'true for us' answer needs no advice"
-    assert "**Safety nets for faster coding**" in notes and "(not yet)" in notes
+    assert "**Safety nets for faster coding**" in notes
+    assert "(not yet)" in notes
     assert "(2025)" in notes, "every idea is cited with its year"

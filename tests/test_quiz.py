@@ -31,7 +31,8 @@ def raw():
 
 def test_every_question_has_one_right_option_and_explained_distractors():
     questions, sorts = bank()
-    assert questions and sorts
+    assert questions
+    assert sorts
     for question in questions.values():
         assert sum(o.correct for o in question.options) == 1
         assert all(o.feedback.strip() for o in question.options), question.id
@@ -58,9 +59,11 @@ def test_the_browser_chooses_and_asks_for_a_check():
     right = next(i for i, o in enumerate(quiz.shown_options) if o.correct)
     quiz.set_state({"choice": right})
     quiz._handle_message(quiz, {"action": "check"}, [])
-    assert quiz.verdict == "right" and quiz.feedback.startswith("✓ Right.")
+    assert quiz.verdict == "right"
+    assert quiz.feedback.startswith("✓ Right.")
     quiz.set_state({"choice": (right + 1) % len(quiz.options)})
-    assert quiz.verdict == "" and quiz.feedback == "", "a new choice clears the old verdict"
+    assert quiz.verdict == "", "a new choice clears the old verdict"
+    assert quiz.feedback == "", "a new choice clears the old verdict"
 
 
 def test_the_key_and_unchosen_feedback_never_reach_the_browser():
@@ -144,7 +147,8 @@ def test_a_choice_survives_a_kernel_restart(tmp_path, ui):
     chosen = first.shown_options[2]
     first.answer(chosen.text)
     saved = json.loads((tmp_path / f"{QUESTION}.choice.json").read_text())
-    assert saved["format"] == "product-roles-choice" and saved["choice"] == chosen.text
+    assert saved["format"] == "product-roles-choice"
+    assert saved["choice"] == chosen.text
     # A new kernel builds the question afresh from the same folder.
     again = multiple_choice(QUESTION, ui=ui)
     assert again.shown_options[again._selected()] == chosen
@@ -152,7 +156,7 @@ def test_a_choice_survives_a_kernel_restart(tmp_path, ui):
     assert "Chosen: (c)" in repr(again)
 
 
-def test_either_front_end_reads_the_others_choice(tmp_path):
+def test_either_front_end_reads_the_others_choice():
     multiple_choice(QUESTION, ui="core").answer(bank()[0][QUESTION].options[1].text)
     other = MultipleChoice(QUESTION)
     assert other.options[other.choice] == bank()[0][QUESTION].options[1].text
@@ -195,7 +199,8 @@ def test_without_a_name_a_learner_id_is_made_once_and_kept(tmp_path, monkeypatch
 def test_a_damaged_choice_file_is_kept_aside_and_the_learner_told(tmp_path):
     (tmp_path / f"{QUESTION}.choice.json").write_text("{not json")
     quiz = MultipleChoice(QUESTION)
-    assert quiz.choice is None and "could not be read" in quiz.feedback
+    assert quiz.choice is None
+    assert "could not be read" in quiz.feedback
     assert len(list(tmp_path.glob(f"{QUESTION}.choice.json.corrupt-*"))) == 1
 
 

@@ -62,17 +62,17 @@ def test_no_answers_file_says_where_it_should_be(tmp_path, capsys):
     ("make", "reason"),
     [
         (lambda p: p.write_text("{not json"), "it is not valid JSON"),
-        (lambda p: p.symlink_to(p.parent / "elsewhere.json"),
-         "it is a link, not a file"),
+        (lambda p: p.symlink_to(p.parent / "elsewhere.json"), "it is a link, not a file"),
     ],
-)  # fmt: skip
+)
 def test_a_file_the_grader_would_refuse_is_refused_here_too(tmp_path, capsys, make, reason):
     complete = answers.Answers("ex", {"order": "PO", "price": "PM", "retro": "TEAM"})
     answers.write(tmp_path / "elsewhere.json", complete)
     make(answers.path_for("ex", tmp_path))
     check_ready_to_submit("ex", CARDS, folder=tmp_path)
     err = capsys.readouterr().err
-    assert "ex.answers.json could not be read:" in err and reason in " ".join(err.split())
+    assert "ex.answers.json could not be read:" in err
+    assert reason in " ".join(err.split())
 
 
 def test_during_autograde_the_notice_goes_to_stdout(tmp_path, capsys, monkeypatch):
@@ -82,4 +82,5 @@ def test_during_autograde_the_notice_goes_to_stdout(tmp_path, capsys, monkeypatc
     save(tmp_path, {"order": "PO"})
     check_ready_to_submit("ex", CARDS, folder=tmp_path)
     out, err = capsys.readouterr()
-    assert err == "" and out.startswith("Not ready to submit: 2 of 3 cards")
+    assert err == ""
+    assert out.startswith("Not ready to submit: 2 of 3 cards")

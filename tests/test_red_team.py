@@ -37,9 +37,14 @@ pytestmark = pytest.mark.slow
 
 ASSIGNMENT = hostile.ASSIGNMENT
 LIMITS = {
-    "memory_mb": 1024, "cpu_seconds": 5, "wall_seconds": 15, "output_kb": 256,
-    "processes": 48, "disk_mb": 32, "file_size_mb": 8,
-}  # fmt: skip
+    "memory_mb": 1024,
+    "cpu_seconds": 5,
+    "wall_seconds": 15,
+    "output_kb": 256,
+    "processes": 48,
+    "disk_mb": 32,
+    "file_size_mb": 8,
+}
 RUNS = ("plain-nbgrader", "product-roles")
 LAST = "zz-honest-last"  # graded after every attacker
 
@@ -88,9 +93,12 @@ def _copy_course(source: Path, target: Path) -> Path:
     pipes = [
         p for p in source.rglob("*") if not p.is_symlink() and stat.S_ISFIFO(p.lstat().st_mode)
     ]
-    shutil.copytree(source, target, symlinks=True, ignore=lambda folder, names: [
-        n for n in names if Path(folder, n) in pipes
-    ])  # fmt: skip
+    shutil.copytree(
+        source,
+        target,
+        symlinks=True,
+        ignore=lambda folder, names: [n for n in names if Path(folder, n) in pipes],
+    )
     for pipe in pipes:
         os.mkfifo(target / pipe.relative_to(source))
     return target
@@ -114,7 +122,7 @@ def classroom(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("red-team")
     course = scratch_course(base / RUNS[0], [ASSIGNMENT], timeout=3)
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
         config.write(f"\nc.SandboxedExecute.limits = {LIMITS!r}\n")
     secrets = {"canary": uuid.uuid4().hex, "environment": uuid.uuid4().hex}
     (course / "canary.txt").write_text(secrets["canary"])
@@ -181,11 +189,18 @@ def classroom(tmp_path_factory):
         "stdlib": sorted(p.name for p in site_packages.glob("*.pth")),
     }
     return {
-        "courses": courses, "key": key, "attackers": attackers, "refused": refused,
+        "courses": courses,
+        "key": key,
+        "attackers": attackers,
+        "refused": refused,
         "secrets": secrets,
-        "plain": plain, "results": {r["student"]: r for r in results}, "before": before,
-        "after": after, "lingering": lingering, "listener": listener,
-    }  # fmt: skip
+        "plain": plain,
+        "results": {r["student"]: r for r in results},
+        "before": before,
+        "after": after,
+        "lingering": lingering,
+        "listener": listener,
+    }
 
 
 def _totals(course: Path) -> dict[str, float]:

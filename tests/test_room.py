@@ -76,13 +76,17 @@ def test_tally_agreement_and_splits(crowd):
     tallies = room_stats.tally(gathered, CARDS, ROLES)
     backlog = tallies["order-backlog"]
     assert backlog.counts == {"PO": 2, "PM": 1, "ENG": 0}
-    assert backlog.placed == 3 and backlog.top == "PO"
+    assert backlog.placed == 3
+    assert backlog.top == "PO"
     assert backlog.agreement == pytest.approx(2 / 3)
     assert backlog.splits  # one in three chose otherwise
     sizing = tallies["market-sizing"]
-    assert sizing.counts == {"PO": 1, "PM": 1, "ENG": 0} and sizing.splits
+    assert sizing.counts == {"PO": 1, "PM": 1, "ENG": 0}
+    assert sizing.splits
     unplaced = tallies["acceptance-criteria"]
-    assert unplaced.placed == 0 and unplaced.top is None and unplaced.agreement == 0.0
+    assert unplaced.placed == 0
+    assert unplaced.top is None
+    assert unplaced.agreement == 0.0
 
 
 def test_room_against_the_catalogue_reference(crowd):
@@ -174,7 +178,8 @@ def test_seat_folder_is_stable_and_names_nobody(tmp_path, monkeypatch):
     (tmp_path / "home").mkdir()
     monkeypatch.setenv(room.ROOM_ENV, str(tmp_path / "room"))
     first = room.seat_folder()
-    assert first.is_dir() and first.parent == tmp_path / "room"
+    assert first.is_dir()
+    assert first.parent == tmp_path / "room"
     assert room.seat_folder() == first
     assert os.environ.get("USER", "root") not in first.name
     monkeypatch.delenv(room.ROOM_ENV)
@@ -214,7 +219,8 @@ def test_every_view_has_a_legend_and_says_the_reference_on_its_bars(tmp_path):
     for name, figure in figures.items():
         shown = [trace.name for trace in figure.data if trace.showlegend is not False]
         assert len(shown) >= 2, f"{name}: a legend needs two entries or more"
-        assert figure.layout.font.size >= 18 and figure.layout.height <= 720, name
+        assert figure.layout.font.size >= 18, name
+        assert figure.layout.height <= 720, name
         # plotly hides a legend with one trace drawn: every card on one side must not.
         assert figure.layout.showlegend is True, name
     reference = figures["reference"]
@@ -235,7 +241,8 @@ def test_views_are_drawn_across_the_width_the_page_reports(tmp_path):
     board.refresh()
     assert board.widget.children[1] is board.page_width
     views = list(board.views.values())
-    assert len(views) == 4 and all(v.layout.width is None for v in views)  # plotly's own
+    assert len(views) == 4
+    assert all(v.layout.width is None for v in views)
     board.page_width.width = 1110  # as the browser reports it
     assert [v.layout.width for v in views] == [1110] * 4
     # A redraw for a new sort keeps the width.

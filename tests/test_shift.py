@@ -40,7 +40,8 @@ def test_each_axis_persists_to_its_own_answers_file(tmp_path):
     shift.after.place("order", "PM")
     before = json.loads((tmp_path / "shift-before.answers.json").read_text())
     after = json.loads((tmp_path / "shift-ai-era.answers.json").read_text())
-    assert before["placements"]["order"] == "PO" and after["placements"]["order"] == "PM"
+    assert before["placements"]["order"] == "PO"
+    assert after["placements"]["order"] == "PM"
     again = practice(tmp_path)
     assert again.moved_cards() == {"order": ("PO", "PM")}
 
@@ -124,7 +125,8 @@ def test_summary_is_deterministic_and_names_the_moves(tmp_path):
 def test_the_widget_holds_both_sorts_and_a_live_chart(tmp_path):
     shift = practice(tmp_path, ui="core")
     box = shift.widget()
-    assert shift.before in box.children and shift.after in box.children
+    assert shift.before in box.children
+    assert shift.after in box.children
     assert box is shift.widget()
     bundle = shift._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle

@@ -143,7 +143,8 @@ def test_the_command_builds_decks_that_chromium_shows_offline(tmp_path):
             assert starts == headings(notebook), name
             for r in report:
                 where = f"{name} slide {r['h'] + 1} ({r['heading']})"
-                assert r["tall"] <= r["height"] + 1 and r["wide"] <= r["width"] + 1, where
+                assert r["tall"] <= r["height"] + 1, where
+                assert r["wide"] <= r["width"] + 1, where
                 assert r["font"] >= 22, f"{where}: text at {r['font']} px"
                 if r["chart"]:
                     assert r["drawn"] >= 1, f"{where}: chart not drawn"

@@ -81,7 +81,8 @@ def test_sorts_cross_accounts_to_the_facilitator_and_nowhere_else(tmp_path):
             )
             assert counted == [2, [], ["PM", "PO"]]
             voila = ana.session.get(f"{hub.url}/user/ana/voila/render/dashboard.ipynb", timeout=120)
-            assert voila.status_code == 200 and "jupyter-config-data" in voila.text
+            assert voila.status_code == 200
+            assert "jupyter-config-data" in voila.text
 
             theirs = seats["cy"] / f"{TRADITIONAL}.answers.json"
             seen = seats["bob-person"].run_json(

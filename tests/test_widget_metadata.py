@@ -70,7 +70,8 @@ def test_widget_state_is_saved_but_holds_no_key(executed):
 def test_outputs_hold_no_key_and_read_well_as_text(executed):
     nb, _folder = executed
     outputs = json.dumps([c.outputs for c in nb.cells])
-    assert "KEY-SENTINEL" not in outputs and "EXPLAINED-B" not in outputs
+    assert "KEY-SENTINEL" not in outputs
+    assert "EXPLAINED-B" not in outputs
     plain = [o["data"]["text/plain"] for c in nb.cells[1:] for o in c.outputs if "data" in o]
     assert plain[0].startswith("Card sort 'meta' (practice): 1 of 2 placed")
     assert "Score: 0 of 2 right" in plain[0]

@@ -42,4 +42,5 @@ def test_every_documented_command_exists_and_finds_its_own_tools(path):
         assert command not in FROM_THE_VENV, f"{path.name}: `{command}` needs the venv on PATH"
         if command.startswith(("./scripts/", "scripts/", "workshop/")):
             script = ROOT / command.removeprefix("./")
-            assert script.is_file() and os.access(script, os.X_OK), f"{path.name}: {command}"
+            assert script.is_file(), f"{path.name}: {command}"
+            assert os.access(script, os.X_OK), f"{path.name}: {command}"

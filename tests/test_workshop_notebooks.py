@@ -24,7 +24,8 @@ def test_stored_without_outputs_and_found_by_installation(path):
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
+            assert cell.outputs == []
+            assert cell.execution_count is None
         assert not re.search(r"sys\.path|os\.chdir", cell.source)
     assert "widgets" not in nb.metadata
 
@@ -34,4 +35,5 @@ def test_the_room_sort_tells_participants_to_run_each_cell():
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             before = nb.cells[index - 1]
-            assert before.cell_type == "markdown" and "Shift</kbd>+<kbd>Enter" in before.source
+            assert before.cell_type == "markdown"
+            assert "Shift</kbd>+<kbd>Enter" in before.source

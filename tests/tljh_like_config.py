@@ -67,7 +67,7 @@ class TljhLikeSpawner(LocalProcessSpawner):
             )
         return super().start()
 
-    def make_preexec_fn(self, name):
+    def make_preexec_fn(self, name):  # noqa: ARG002 - Spawner's signature; runs as the account
         return set_user_setuid(self.account)
 
     def user_env(self, env):

@@ -201,7 +201,7 @@ c.Spawner.http_timeout = 300
 )
 
 
-def course_groups(authenticator, handler, authentication):
+def course_groups(_authenticator, _handler, authentication):
     """Everyone joins the course as a student; facilitators also grade it."""
     groups = [f"nbgrader-{COURSE_ID}"]
     if authentication["name"] in FACILITATORS:

@@ -24,7 +24,7 @@ c.Spawner.environment.update(  # noqa: F821 - TLJH provides c
 c.Spawner.default_url = "/lab/tree/01-start-here.ipynb"  # noqa: F821
 
 
-def course_groups(authenticator, handler, authentication):
+def course_groups(authenticator, _handler, authentication):
     """Everyone joins the course as a student; the hub's admins also grade it."""
     groups = [f"nbgrader-{COURSE_ID}"]
     if authentication["name"] in authenticator.admin_users:

@@ -126,7 +126,7 @@ def read_submitted(
     except FileNotFoundError:
         return None
     except OSError as err:
-        if os.path.islink(path):
+        if Path(path).is_symlink():
             raise AnswersError("it is a link, not a file; submit the file itself") from err
         raise AnswersError(f"it could not be read ({err.strerror})") from err
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -170,7 +170,7 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -178,7 +178,7 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
 
 def _umask() -> int:
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
             for line in status:
                 if line.startswith("Umask:"):
                     return int(line.split()[1], 8)
@@ -194,5 +194,5 @@ def set_aside(path: str | os.PathLike) -> Path:
     path = Path(path)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     kept = path.with_name(f"{path.name}.corrupt-{stamp}")
-    os.replace(path, kept)
+    path.replace(kept)
     return kept

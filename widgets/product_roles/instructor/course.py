@@ -16,7 +16,7 @@ class CourseError(RuntimeError):
 
 def find_root(start: str | os.PathLike | None = None) -> Path:
     """The nearest folder at or above ``start`` that holds ``nbgrader_config.py``."""
-    here = Path(start or os.getcwd()).resolve()
+    here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG).is_file():
             return folder

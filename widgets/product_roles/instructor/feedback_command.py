@@ -28,12 +28,15 @@ def add_arguments(parser) -> None:
 def run(root: Path, args) -> int:
     course = Course(root)
     students = args.student or [
-        s for s in course.submissions(args.assignment)
+        s
+        for s in course.submissions(args.assignment)
         if (course.folder("autograded") / s / args.assignment).is_dir()
-    ]  # fmt: skip
+    ]
     if not students:
-        print(f"No autograded submissions of {args.assignment}: run `product-roles grade` first.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"No autograded submissions of {args.assignment}: run `product-roles grade` first.",
+            file=sys.stderr,
+        )
         return 1
     # One nbgrader run for the whole class: it pays its start-up once.
     runs = [[s] for s in args.student] if args.student else [[]]

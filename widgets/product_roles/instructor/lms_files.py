@@ -47,7 +47,7 @@ def _cells(grades: ClassGrades, student: str, missing: str) -> list[str]:
 
 
 def _write(path: Path, rows: Iterable[list[str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as stream:
+    with path.open("w", newline="", encoding="utf-8") as stream:
         csv.writer(stream).writerows(rows)
 
 

@@ -92,7 +92,7 @@ def _header(path: Path, row: list[str]) -> tuple[dict[str, int], tuple[str, ...]
 def _lines(path: Path) -> list[tuple[int, list[str]]]:
     """Each record with the line it starts on; ``utf-8-sig`` reads Excel's byte-order mark."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as stream:
+        with Path(path).open(newline="", encoding="utf-8-sig") as stream:
             reader = csv.reader(stream, strict=True)
             rows, start = [], 1
             for row in reader:

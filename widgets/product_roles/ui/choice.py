@@ -148,7 +148,7 @@ class _ChoiceLogic:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
             kept = self._path.with_name(f"{self._path.name}.corrupt-{stamp}")
             try:
-                os.replace(self._path, kept)
+                self._path.replace(kept)
             except OSError:
                 return None
             self._notice = (
@@ -299,7 +299,7 @@ class CoreMultipleChoice(_ChoiceLogic, ipywidgets.VBox):
     def _select(self, index: int) -> None:
         self._choice.value = index
 
-    def _show(self, verdict: str, text: str) -> None:
+    def _show(self, verdict: str, text: str) -> None:  # noqa: ARG002 - the text says right or wrong
         # The option texts come from the course's own files; escape them all the same.
         from html import escape
 

@@ -118,7 +118,7 @@ class CoreCardSort(SortState, w.VBox):
 
         return handler
 
-    def _refresh(self, change=None) -> None:
+    def _refresh(self, _change=None) -> None:
         labels = {c["id"]: c["label"] for c in self.categories}
         texts = {c["id"]: c["text"] for c in self.cards}
         for card, parts in self._rows.items():

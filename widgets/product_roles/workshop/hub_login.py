@@ -78,7 +78,7 @@ class RoomAuthenticator(FirstUseAuthenticator):
         account = self.account_prefix + user.name
         with contextlib.suppress(KeyError):
             uid = pwd.getpwnam(account).pw_uid
-            if self.room and os.path.isdir(self.room):
+            if self.room and Path(self.room).is_dir():
                 for seat in os.scandir(self.room):
                     if seat.stat(follow_symlinks=False).st_uid != uid:
                         continue

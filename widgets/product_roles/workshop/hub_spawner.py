@@ -50,7 +50,7 @@ class RoomSpawner(LocalProcessSpawner):
         self.prepare_account()
         return await super().start()
 
-    def make_preexec_fn(self, name):
+    def make_preexec_fn(self, name):  # noqa: ARG002 - Spawner's signature; runs as the account
         become = set_user_setuid(self.account)
 
         def preexec():

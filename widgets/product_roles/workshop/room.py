@@ -242,7 +242,7 @@ def signature(found: Iterable[tuple[str, str | os.PathLike]]) -> tuple:
     marks = []
     for participant, path in found:
         try:
-            stat = os.stat(path)
+            stat = Path(path).stat()
         except OSError:
             continue
         marks.append((participant, str(path), stat.st_size, stat.st_mtime_ns))

@@ -39,10 +39,16 @@ def check() -> str:
     try:
         folder = server.new_folder()
         server.hand_over(folder)
-        answer = server.request({
-            "op": "start", "argv": ["--version"], "env": {}, "cwd": "/",
-            "folder": folder, "limits": Limits().to_dict(),
-        })  # fmt: skip
+        answer = server.request(
+            {
+                "op": "start",
+                "argv": ["--version"],
+                "env": {},
+                "cwd": "/",
+                "folder": folder,
+                "limits": Limits().to_dict(),
+            }
+        )
     except (ForkServerError, OSError) as err:
         raise SandboxUnavailable(str(err)) from err
     finally:

@@ -118,22 +118,20 @@ def command(bwrap: str, layout: Layout, inner: list[str]) -> list[str]:
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SYS_ADMIN"]
     else:
         args += ["--unshare-user"]
-    args += [
-        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-        "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-        "--hostname", "grading",
-        "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-    ]  # fmt: skip
+    args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+    args += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "grading"]
+    args += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     system = layout.system()
     for path in system:
-        if os.path.islink(path):
-            args += ["--symlink", os.readlink(path), path]
+        # A link is rebuilt inside with its target's text as it is (pathlib would tidy it).
+        if os.path.islink(path):  # noqa: PTH114 - paired with os.readlink below
+            args += ["--symlink", os.readlink(path), path]  # noqa: PTH115 - the raw target text
         else:
             args += ["--ro-bind", path, path]
     for secret in layout.hidden:
         # nbgrader's default exchange lives under /usr: cover it.
-        if any(Path(secret).is_relative_to(p) for p in system) and os.path.isdir(secret):
+        if any(Path(secret).is_relative_to(p) for p in system) and Path(secret).is_dir():
             args += ["--tmpfs", secret]
     made: set[Path] = set()
     for path, option in [*((p, "--ro-bind") for p in layout.read_only), (layout.scratch, "--bind")]:
@@ -161,7 +159,7 @@ def _uncover_proc(libc) -> None:
     guarded becomes writable to it.
     """
     covers = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as table:
+    with Path("/proc/self/mountinfo").open(encoding="utf-8") as table:
         for line in table:
             point = line.split()[4]
             if point.startswith("/proc/"):

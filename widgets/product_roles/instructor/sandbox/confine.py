@@ -86,16 +86,16 @@ def private_folders(own: str, scratch_root: str, disk_mb: int) -> None:
         _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
         options = f"size={disk_mb}m,mode=0755"
         _mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, options)
-        if os.path.isdir("/dev/shm"):
+        if Path("/dev/shm").is_dir():
             _mount("tmpfs", "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=1m")
-        if os.path.isdir(scratch_root):  # outside /tmp: hide the other kernels' folders too
+        if Path(scratch_root).is_dir():  # outside /tmp: hide the other kernels' folders too
             _mount("tmpfs", scratch_root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
-        os.makedirs(own, exist_ok=True)
+        Path(own).mkdir(parents=True, exist_ok=True)
         _mount(f"/proc/self/fd/{keep}", own, None, _MS_BIND | _MS_REC)
     finally:
         os.close(keep)
-    os.makedirs(HOME)
-    shutil.copytree(os.path.join(own, "files"), WORK, symlinks=True)
+    Path(HOME).mkdir(parents=True)
+    shutil.copytree(Path(own, "files"), WORK, symlinks=True)
 
 
 def _drop_capabilities() -> None:
@@ -136,7 +136,7 @@ def become_kernel(own: str, read_only: list[str], limits: Limits) -> int:
         read_only=[*read_only, "/proc"],
         read_write=["/tmp"],
         devices=DEVICES,
-        sockets=[os.path.join(own, "sock")],
+        sockets=[str(Path(own, "sock"))],
     )
     _drop_capabilities()
     os.chdir(WORK)

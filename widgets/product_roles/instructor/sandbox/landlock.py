@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 from collections.abc import Iterable
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
@@ -40,10 +41,8 @@ _NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1  # ABI 4
 _SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
 
 READ = EXECUTE | READ_FILE | READ_DIR
-WRITE = (
-    WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE_DIR | MAKE_REG | MAKE_SOCK | MAKE_FIFO
-    | MAKE_SYM | REFER | TRUNCATE
-)  # fmt: skip
+WRITE = WRITE_FILE | TRUNCATE | REFER | REMOVE_DIR | REMOVE_FILE
+WRITE |= MAKE_DIR | MAKE_REG | MAKE_SOCK | MAKE_FIFO | MAKE_SYM
 
 
 class LandlockError(OSError):
@@ -147,12 +146,18 @@ def restrict(
             except FileNotFoundError:
                 continue
             try:
-                if not os.path.isdir(path):
-                    # Rights that only folders have are refused on a file.
+                if not stat.S_ISDIR(os.fstat(fd).st_mode):
+                    # Rights that only folders have are refused on a file. Ask the file
+                    # just opened, not the name, which could have been swapped since.
                     rights &= file_rights | (IOCTL_DEV if abi >= 5 else 0)
                 rule = _PathBeneath(allowed_access=rights & handled, parent_fd=fd)
-                _call(_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-                      ctypes.byref(rule), ctypes.c_uint32(0))  # fmt: skip
+                _call(
+                    _ADD_RULE,
+                    ctypes.c_int(ruleset),
+                    ctypes.c_int(_RULE_PATH_BENEATH),
+                    ctypes.byref(rule),
+                    ctypes.c_uint32(0),
+                )
             finally:
                 os.close(fd)
         _call(_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))

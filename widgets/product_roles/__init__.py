@@ -32,6 +32,7 @@ _EXPORTS = {
     "card_sort": "product_roles.ui.cardsort",
     "catalogue_sort": "product_roles.ui.cardsort",
     "custom_sort": "product_roles.ui.custom_sorts",
+    "deal_cards": "product_roles.grading.deal",
     "load": "product_roles.content.catalogue",
 }
 
@@ -45,12 +46,14 @@ __all__ = [
     "card_sort",
     "catalogue_sort",
     "custom_sort",
+    "deal_cards",
     "load",
 ]
 
 if TYPE_CHECKING:
     from product_roles.content.catalogue import Catalogue, load
     from product_roles.content.loader import ContentError
+    from product_roles.grading.deal import deal_cards
     from product_roles.ui.cardsort import CardSort, card_sort, catalogue_sort
     from product_roles.ui.choice import MultipleChoice
     from product_roles.ui.custom_sorts import custom_sort

@@ -22,6 +22,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 # nbgrader's exchange submits under the OS user name, except for the shared name of
 # Jupyter's Docker images, where it takes the hub's user name (nbgrader.utils.get_username).
@@ -185,6 +186,21 @@ def learner_id(environ: Mapping[str, str] | None = None) -> str | None:
     return None if name == SHARED_ACCOUNT else name
 
 
+def graded_student(environ: Mapping[str, str] | None = None) -> str | None:
+    """The student whose submission nbgrader is grading in this kernel, if it is grading.
+
+    nbgrader runs a submission's notebook in ``autograded/<student>/<assignment>/``
+    (its default folder layout) with ``NBGRADER_EXECUTION=autograde``, in a kernel of
+    the grader's own user. The course's trusted grader names the student itself
+    (:func:`deal_cards`'s ``student``); this is for nbgrader's stock pipelines, whose
+    hidden tests score the cards this kernel deals.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("NBGRADER_EXECUTION") != "autograde":
+        return None
+    return Path.cwd().parent.name or None
+
+
 def deal_note(student: str | None, dealt: int, pool: int, *, given: bool = False) -> str:
     """What a learner is told about their deal, in plain words."""
     if student is None:
@@ -226,7 +242,8 @@ def deal_cards(
     :func:`~product_roles.card_sort` and to
     :func:`~product_roles.grading.check_ready_to_submit`. The student is
     :func:`learner_id` unless ``student`` is given (the grader gives it when it runs
-    a submission, so that the graded notebook shows the student's own cards).
+    a submission, so that the graded notebook shows the student's own cards), or
+    the submission's student while nbgrader grades it (:func:`graded_student`).
 
     Parameters
     ----------
@@ -238,6 +255,8 @@ def deal_cards(
     quiet : bool
         Do not print the note saying whose cards these are.
     """
+    if student is None:
+        student = graded_student()
     given = student is not None
     who = student if given else learner_id()
     dealt = deal(exercise, pool, seed=seed, cards=cards, per_group=per_group, student=who)

@@ -126,6 +126,7 @@ def test_counts_by_group_with_the_rest_from_the_whole_pool():
     ("pool", "cards", "per_group", "says"),
     [
         ([], 1, None, "the pool needs cards"),
+        ([{"text": "no id"}], 1, None, "each card of the pool needs an id"),
         (["a", "a", "b"], 1, None, "unique; given twice: a"),
         (["a", "b"], 3, None, "3 cards cannot be dealt from a pool of 2"),
         (["a", "b"], 0, None, "a whole number from 1"),

@@ -37,7 +37,11 @@ class DealError(ValueError):
 
 def card_id(card: str | Mapping) -> str:
     """The id of a pool entry: the entry itself, or its ``id``."""
-    return card if isinstance(card, str) else str(card["id"])
+    if isinstance(card, str):
+        return card
+    if not isinstance(card, Mapping) or "id" not in card:
+        raise DealError(f"each card of the pool needs an id: {card!r}"[:200])
+    return str(card["id"])
 
 
 def card_group(card: str | Mapping) -> str | None:

@@ -124,13 +124,13 @@ def deals_in_cell(source: str, cell: str = "") -> list[PoolDeal]:
                 spec[keyword.arg] = _value(keyword.value, literals, keyword.arg, exercise)
         unknown = sorted(set(spec) - set(SPEC_FIELDS) - {"quiet"})
         if unknown:
+            why = (
+                " (each student's id is found when the notebook runs)"
+                if "student" in unknown
+                else ""
+            )
             raise DealError(
-                f"{exercise}: the deal may set {', '.join(SPEC_FIELDS)}, not {unknown[0]!r}"
-                + (
-                    " (each student's id is found when the notebook runs)"
-                    if "student" in unknown
-                    else ""
-                )
+                f"{exercise}: the deal may set {', '.join(SPEC_FIELDS)}, not {unknown[0]!r}{why}"
             )
         if not isinstance(pool, list | tuple) or not all(
             isinstance(c, str | Mapping) for c in pool

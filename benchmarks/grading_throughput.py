@@ -57,13 +57,16 @@ def make_course(where: Path, assignment: str) -> Path:
 
 def simulate(course: Path, assignment: str, students: int, seed: int) -> None:
     from product_roles.instructor.keys import load_keys
-    from product_roles.instructor.simulate import random_placements, submit
+    from product_roles.instructor.simulate import dealt_cards, random_placements, submit
 
     keys = [k for k in load_keys(course / "solutions") if k.assignment == assignment]
     rng = random.Random(seed)
+    release = course / "exercises" / assignment
     for n in range(students):
-        placements = random_placements(keys, rng, skill=rng.random())
-        submit(course / "exercises" / assignment, course / "submitted", f"s{n:03d}", placements)
+        student = f"s{n:03d}"
+        dealt = dealt_cards(release, student)  # a pooled sort: the cards dealt to this student
+        placements = random_placements(keys, rng, skill=rng.random(), dealt=dealt)
+        submit(release, course / "submitted", student, placements)
 
 
 def floor_seconds(repeats: int = 5) -> float:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, nbgrader
-from product_roles.instructor.keys import load_keys
-from product_roles.instructor.simulate import random_placements, submit
+from product_roles.instructor.keys import HiddenKey, load_keys
+from product_roles.instructor.simulate import dealt_cards, random_placements, submit
 
 
 def scratch_course(tmp: Path, assignments: list[str], *, timeout: int | None = None) -> Path:
@@ -34,17 +35,29 @@ def simulate_class(course: Path, assignment: str, students: int, seed: int = 7) 
     """``students`` submissions with random placements of varied skill; returns their ids."""
     rng = random.Random(seed)
     keys = keys_of(assignment)
+    release = course / "exercises" / assignment
     names = []
     for n in range(students):
         name = f"student{n:02d}"
-        submit(
-            course / "exercises" / assignment,
-            course / "submitted",
-            name,
-            random_placements(keys, rng, skill=rng.random()),
-        )
+        dealt = dealt_cards(release, name)
+        placements = random_placements(keys, rng, skill=rng.random(), dealt=dealt)
+        submit(release, course / "submitted", name, placements)
         names.append(name)
     return names
+
+
+def key_for(assignment: str, student: str) -> HiddenKey:
+    """The one card-sort key of ``assignment``, cut down to the cards dealt to ``student``.
+
+    Its answers are in the order the student was dealt them; a sort that is not
+    pooled keeps its whole key.
+    """
+    (key,) = keys_of(assignment)
+    dealt = dealt_cards(ROOT / "exercises" / assignment, student).get(key.exercise)
+    if dealt is None:
+        return key
+    answers = {card: key.answers[card] for card in dealt}
+    return replace(key, answers=answers, why={card: key.why[card] for card in dealt})
 
 
 def cell_grades(course: Path, assignment: str, db_url: str | None = None) -> dict:

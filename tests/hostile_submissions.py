@@ -625,6 +625,57 @@ def _invalid_utf8(raw: bytes) -> bytes:
     return raw.replace(b'"ENG"', b'"EN\xff"', 1)
 
 
+def _dealt_here(folder: Path) -> set[str]:
+    """The cards the release deals the student whose submission ``folder`` is.
+
+    Read before the notebook is edited: the grader, too, reads the instructor's cell.
+    """
+    from product_roles.instructor.deals import dealt_in_release
+
+    return set(dealt_in_release(folder, folder.parent.name)[ASSIGNMENT])
+
+
+def _right_where_not_dealt(folder: Path) -> None:
+    """Every card of the pool that was not dealt to this student, placed right.
+
+    As a student would who copies a neighbour's sort, or sorts the easier cards of
+    the pool in place of their own: the dealt cards stay wrong.
+    """
+    from product_roles.instructor.keys import load_keys
+
+    (key,) = [
+        k for k in load_keys(Path(__file__).parents[1] / "solutions") if k.exercise == ASSIGNMENT
+    ]
+    dealt = _dealt_here(folder)
+    path = folder / f"{ASSIGNMENT}.answers.json"
+    data = json.loads(path.read_text())
+    for card, accepted in key.answers.items():
+        if card not in dealt:
+            data["placements"][card] = accepted[0]
+    path.write_text(json.dumps(data))
+
+
+def _deal_every_card(nb):
+    """The student's copy deals all the pool, so every card shows in the sort."""
+    cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == "show-cards")
+    assert "**DEAL)" in cell.source
+    cell.source = cell.source.replace("**DEAL)", "seed=0, cards=len(POOL))")
+
+
+def _deal_for_someone_else(nb):
+    """The student's copy deals another student's cards."""
+    cell = next(c for c in nb.cells if c.metadata["nbgrader"].get("grade_id") == "show-cards")
+    cell.source = cell.source.replace("**DEAL)", '**DEAL, student="honest-right")')
+
+
+def _both(*edits):
+    def edit(folder: Path) -> None:
+        for each in edits:
+            each(folder)
+
+    return edit
+
+
 # Attacks on the submitted files themselves, by what they try.
 FILES = {
     "forged-test-source": _edit_notebook(_forge_test_source),
@@ -645,6 +696,10 @@ FILES = {
     "answers-odd-numbers": _answers_bytes(_odd_numbers),
     "answers-with-bom": _answers_bytes(lambda raw: b"\xef\xbb\xbf" + raw),
     "answers-invalid-utf8": _answers_bytes(_invalid_utf8),
+    # Cards that were not dealt: sorted right, in a notebook that deals them, or both.
+    "deal-not-dealt-cards-right": _right_where_not_dealt,
+    "deal-every-card": _both(_right_where_not_dealt, _edit_notebook(_deal_every_card)),
+    "deal-for-someone-else": _both(_right_where_not_dealt, _edit_notebook(_deal_for_someone_else)),
 }
 
 

@@ -15,7 +15,7 @@ import json
 import nbformat
 import pytest
 
-from grading_course import keys_of, scratch_course
+from grading_course import key_for, keys_of, scratch_course
 from product_roles.instructor.parallel import grade_class
 from product_roles.instructor.simulate import submit
 
@@ -30,8 +30,9 @@ def right_answers():
     return {card: accepted[0] for card, accepted in key.answers.items()}
 
 
-def full_marks():
-    return float(len(right_answers()))
+def full_marks(student="ana"):
+    """One point a card dealt to ``student`` (every student is dealt as many)."""
+    return float(len(key_for(ASSIGNMENT, student).answers))
 
 
 def half_right():
@@ -44,10 +45,10 @@ def half_right():
     }
 
 
-def half_marks():
-    (key,) = keys_of(ASSIGNMENT)
+def half_marks(student):
+    """The points of :func:`half_right` on the cards dealt to ``student``."""
     half = half_right()
-    return float(sum(half[c] in a for c, a in key.answers.items()))
+    return float(sum(half[c] in a for c, a in key_for(ASSIGNMENT, student).answers.items()))
 
 
 def edit_notebook(change):
@@ -122,7 +123,7 @@ def test_every_submission_has_a_result(batch):
 def test_good_submissions_are_graded_exactly(batch):
     _, _, results, _, _ = batch
     assert results["ana"]["score"] == full_marks()
-    assert results["hal"]["score"] == half_marks()
+    assert 0 < results["hal"]["score"] == half_marks("hal") < full_marks("hal")
     for student in ("ana", "hal"):
         assert results[student]["status"] == "graded"
         assert results[student]["reason"] == ""
@@ -161,7 +162,7 @@ def test_a_broken_notebook_keeps_the_points_of_its_saved_sort(batch):
     assert results["dee"]["status"] == "graded"
     assert results["dee"]["score"] == full_marks()
     assert results["fay"]["status"] == "graded"
-    assert results["fay"]["score"] == half_marks()
+    assert results["fay"]["score"] == half_marks("fay")
 
 
 def test_nothing_submitted_is_changed_or_lost(batch):

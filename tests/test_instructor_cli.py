@@ -4,7 +4,7 @@ release refuses an answers file in the source folder, a solution that fails its 
 tests and a blank release that passes one; grade shows progress and grades every
 submission; feedback writes each student's page, with or without the key; report
 writes a standalone HTML report and a CSV of grades, from what was graded. Expected
-scores follow from the key: one point a card.
+scores follow from the key: one point a card dealt to the student.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from conftest import BIN, ROOT, tool_env
-from grading_course import keys_of, scratch_course
+from grading_course import key_for, keys_of, scratch_course
 from product_roles.grading import answers
 from product_roles.instructor.simulate import submit
 
@@ -86,8 +86,7 @@ def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
 
 def test_release_refuses_a_blank_release_that_passes(tmp_path):
     course = source_course(tmp_path)
-    (key,) = keys_of(ASSIGNMENT)
-    every_point = f"points = {float(len(key.answers))}"
+    every_point = f"points = {float(expected_scores()[0])}"  # the cell's points
     edit_source(
         course, "test-card-roles", f'"""Gives every point to anyone."""\n{every_point}\npoints'
     )
@@ -97,17 +96,37 @@ def test_release_refuses_a_blank_release_that_passes(tmp_path):
     assert "this test passes:" in done.stderr and every_point in done.stderr
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("cli"), [ASSIGNMENT])
+def right_and_wrong():
     (key,) = keys_of(ASSIGNMENT)
     right = {card: accepted[0] for card, accepted in key.answers.items()}
     # A role the key does not accept: contested cards accept several.
     roles = ("TEAM", "PO", "PM", "ENG")
     wrong = {card: next(r for r in roles if r not in a) for card, a in key.answers.items()}
+    return right, wrong
+
+
+def shared_card():
+    """A card dealt to ana, ben and cy alike, which ben places wrong."""
+    dealt = {s: set(key_for(ASSIGNMENT, s).answers) for s in ("ana", "cy")}
+    return next(
+        c for c in key_for(ASSIGNMENT, "ben").answers if all(c in d for d in dealt.values())
+    )
+
+
+def bens_wrong_cards():
+    """Four of the cards dealt to ben, the shared card among them."""
+    others = [c for c in key_for(ASSIGNMENT, "ben").answers if c != shared_card()]
+    return [shared_card(), *others[:3]]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = scratch_course(tmp_path_factory.mktemp("cli"), [ASSIGNMENT])
+    right, wrong = right_and_wrong()
     release, submitted = course / "exercises" / ASSIGNMENT, course / "submitted"
     submit(release, submitted, "ana", {ASSIGNMENT: right})
-    submit(release, submitted, "ben", {ASSIGNMENT: {**right, **dict(list(wrong.items())[:4])}})
+    bens = {**right, **{c: wrong[c] for c in bens_wrong_cards()}}
+    submit(release, submitted, "ben", {ASSIGNMENT: bens})
     submit(release, submitted, "cy", {ASSIGNMENT: wrong})
     done = cli("grade", ASSIGNMENT, "--workers", "2", "--hide-key", cwd=course)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -119,9 +138,8 @@ def graded(tmp_path_factory):
 
 
 def expected_scores():
-    """ana all right, ben four cards wrong, cy all wrong: one point a card of the key."""
-    (key,) = keys_of(ASSIGNMENT)
-    cards = len(key.answers)
+    """ana all right, ben four cards wrong, cy all wrong: one point a card dealt."""
+    cards = len(key_for(ASSIGNMENT, "ana").answers)
     return cards, {"ana": cards, "ben": cards - 4, "cy": 0}
 
 
@@ -144,10 +162,13 @@ def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
     page = (course / "feedback" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     cards, scores = expected_scores()
     assert f"Total: {scores['ben']} of {cards} cards right." in page
-    assert "order-requests: placed in TEAM (0/1)" in page
+    right, wrong = right_and_wrong()
+    shared = shared_card()
+    assert f"{shared}: placed in {wrong[shared]} (0/1)" in page
     assert "; expected" not in page  # graded with --hide-key
     (key,) = keys_of(ASSIGNMENT)
-    assert f"fix-crash: right, ENG (1/1). {key.why['fix-crash']}" in page
+    good = next(c for c in key_for(ASSIGNMENT, "ben").answers if c not in bens_wrong_cards())
+    assert f"{good}: right, {right[good]} (1/1). {key.why[good]}" in page
 
 
 def test_report_shows_what_was_graded(graded):
@@ -177,11 +198,13 @@ def test_report_counts_each_misplacement_as_graded(graded):
     course, _ = graded
     stats = collect_stats(course, ASSIGNMENT)
     (key,) = keys_of(ASSIGNMENT)
-    order = next(c for c in stats.cards if c.card == "order-requests")
-    # As graded: ana right, ben and cy in TEAM; ana's later file and dee are not counted.
+    shared = shared_card()
+    _, wrong = right_and_wrong()
+    order = next(c for c in stats.cards if c.card == shared)
+    # As graded: ana right, ben and cy wrong; ana's later file and dee are not counted.
     assert (order.right, order.answered) == (1, 3)
-    assert stats.misplacements[(ASSIGNMENT, "order-requests", "TEAM")] == 2
-    assert stats.confusion[(key.answers["order-requests"][0], "TEAM")] >= 2
+    assert stats.misplacements[(ASSIGNMENT, shared, wrong[shared])] == 2
+    assert stats.confusion[(key.answers[shared][0], wrong[shared])] >= 2
     assert sum(c.right for c in stats.cards) == sum(expected_scores()[1].values())
     assert stats.not_graded == ["dee"]
     assert stats.roles == [role.id for role in load().roles if role.id in stats.roles]
@@ -220,5 +243,6 @@ def test_release_and_grade_go_through_the_exchange(tmp_path):
     nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
     done = cli("grade", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stdout + done.stderr
-    cards = len(key.answers)
+    cards = len(key_for(ASSIGNMENT, "dana").answers)
+    assert cards < len(key.answers), "dana sorted the whole pool; her dealt cards count"
     assert f"[1 of 1] dana: {cards} of {cards}" in done.stdout

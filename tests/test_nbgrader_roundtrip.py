@@ -1,7 +1,10 @@
-"""The whole nbgrader path, as an instructor and four students would walk it.
+"""The whole nbgrader path, as an instructor and five students would walk it.
 
 generate (and compare with exercises/) -> release -> fetch -> submit -> collect
 -> autograde -> generate_feedback -> export, with each student's exact score asserted.
+Each student is dealt cards of their own from the assignment's pool; one of them sorts
+hers in a kernel and submits under the id nbgrader finds itself, so the deal her
+notebook made and the grader's must agree for her to get every point.
 """
 
 from __future__ import annotations
@@ -15,31 +18,34 @@ import nbformat
 import pytest
 
 from conftest import ROOT, assignments, make_course, nbgrader
-from grading_course import keys_of
+from grading_course import key_for, keys_of
 from product_roles.grading import answers
+from product_roles.grading.deal import learner_id
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "traditional-divide"
 # The expected scores follow from the hidden key, so a change to the key cannot leave
 # this test asserting a stale number.
-(KEY,) = [k.answers for k in keys_of(ASSIGNMENT)]
+(KEY,) = [k.answers for k in keys_of(ASSIGNMENT)]  # the whole pool
 RIGHT = {card: accepted[0] for card, accepted in KEY.items()}
 WRONG_FOR = {"PO": "PM", "PM": "ENG", "ENG": "TEAM", "TEAM": "PO"}
-# Bob places every other card in a role the key may or may not also accept.
-BOB = {
-    card: role if i % 2 == 0 else WRONG_FOR[role] for i, (card, role) in enumerate(RIGHT.items())
-}
-BOB_SCORE = float(sum(role in KEY[card] for card, role in BOB.items()))
+# Bob places every other card of his deal in a role the key may or may not also accept.
+BOBS = key_for(ASSIGNMENT, "bob").answers
+BOB = {card: RIGHT[card] if i % 2 == 0 else WRONG_FOR[RIGHT[card]] for i, card in enumerate(BOBS)}
+BOB_SCORE = float(sum(role in BOBS[card] for card, role in BOB.items()))
+DEALT = len(BOBS)  # every student is dealt as many cards, one point each
+# Erin sorts in her own kernel and submits under the id nbgrader finds for her.
+ERIN = learner_id()
 
 
 def cards_of(notebook):
-    """The ``CARDS`` list a notebook's code defines, as the learner's copy has it."""
+    """The ``POOL`` list a notebook's code defines, as the learner's copy has it."""
     for cell in nbformat.read(notebook, 4).cells:
         for node in ast.walk(ast.parse(cell.source)) if cell.cell_type == "code" else ():
-            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CARDS":
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "POOL":
                 return ast.literal_eval(node.value)
-    raise AssertionError(f"{notebook} defines no CARDS")
+    raise AssertionError(f"{notebook} defines no POOL")
 
 
 def normalised(path):
@@ -79,9 +85,13 @@ def test_no_answers_file_in_source_or_release():
         )
 
 
-def student_submits(course, student, placements=None, edit=None):
-    """Fetch the release as `student`, answer, and submit through the exchange."""
-    home = course.parent / "students" / student
+def student_submits(course, student, placements=None, edit=None, *, run=False):
+    """Fetch the release as `student`, answer, and submit through the exchange.
+
+    With ``run``, the notebook is run in a kernel as the student would run it, and
+    submitted without ``--student``: nbgrader names the submission itself.
+    """
+    home = course.parent / "students" / (student or "unnamed")
     home.mkdir(parents=True)
     where = ("--course", "product-roles", f"--Exchange.root={course.parent / 'exchange'}")
     nbgrader("fetch_assignment", ASSIGNMENT, *where, cwd=home)
@@ -89,12 +99,28 @@ def student_submits(course, student, placements=None, edit=None):
     if placements is not None:
         path = answers.path_for(ASSIGNMENT, work)
         answers.write(path, answers.Answers(ASSIGNMENT, placements))
+    notebook = work / f"{ASSIGNMENT}.ipynb"
     if edit is not None:
-        notebook = work / f"{ASSIGNMENT}.ipynb"
         nb = nbformat.read(notebook, as_version=4)
         edit(nb)
         nbformat.write(nb, notebook)
-    nbgrader("submit", ASSIGNMENT, *where, f"--student={student}", cwd=home)
+    if run:
+        from nbclient import NotebookClient
+
+        nb = nbformat.read(notebook, as_version=4)
+        NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(work)}}).execute()
+        nbformat.write(nb, notebook)
+        nbgrader("submit", ASSIGNMENT, *where, cwd=home)
+    else:
+        nbgrader("submit", ASSIGNMENT, *where, f"--student={student}", cwd=home)
+
+
+def sort_what_is_dealt_right(nb):
+    """Erin places every card her notebook deals her in a role the key accepts."""
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "place-cards"
+    )
+    cell.source = f"for card in CARDS:\n    sort.place(card['id'], {RIGHT!r}[card['id']])"
 
 
 def place_half_in_code(nb):
@@ -106,7 +132,7 @@ def place_half_in_code(nb):
     cell = next(
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "place-cards"
     )
-    lines = [f"sort.place({card!r}, {role!r})" for card, role in BOB.items()]
+    lines = [f"sort.place({card!r}, {role!r})" for card, role in BOB.items() if card in BOBS]
     cell.source = "\n".join(lines)
 
 
@@ -125,6 +151,7 @@ def graded(course):
     student_submits(course, "bob", placements=BOB, edit=place_half_in_code)
     student_submits(course, "carol")
     student_submits(course, "dave", edit=tamper_with_the_test)
+    student_submits(course, ERIN, edit=sort_what_is_dealt_right, run=True)
     nbgrader("collect", ASSIGNMENT, cwd=course)
     nbgrader("autograde", ASSIGNMENT, cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
@@ -135,9 +162,23 @@ def graded(course):
 
 def test_each_student_gets_the_exact_score(graded):
     scores = {student: float(row["score"]) for student, row in graded.items()}
-    assert 0 < BOB_SCORE < len(KEY), "Bob's half-right sort should score in between"
-    assert scores == {"alice": float(len(KEY)), "bob": BOB_SCORE, "carol": 0.0, "dave": 0.0}
-    assert {float(row["max_score"]) for row in graded.values()} == {float(len(KEY))}
+    assert DEALT == 16 < len(KEY), "each student sorts part of the pool"
+    assert 0 < BOB_SCORE < DEALT, "Bob's half-right sort should score in between"
+    assert scores == {
+        "alice": DEALT, "bob": BOB_SCORE, "carol": 0.0, "dave": 0.0, ERIN: DEALT,
+    }  # fmt: skip
+    assert {float(row["max_score"]) for row in graded.values()} == {float(DEALT)}
+
+
+@pytest.mark.usefixtures("graded")
+def test_the_learners_notebook_and_the_grader_dealt_the_same_cards(course):
+    """Erin's kernel dealt for the id nbgrader then submitted her work under."""
+    assert ERIN is not None, "the test runs as a user nbgrader can name"
+    saved = answers.read(
+        answers.path_for(ASSIGNMENT, course / "submitted" / ERIN / ASSIGNMENT), ASSIGNMENT
+    )
+    assert list(saved.placements) != list(KEY)
+    assert set(saved.placements) == set(key_for(ASSIGNMENT, ERIN).answers)
 
 
 @pytest.mark.usefixtures("graded")
@@ -151,9 +192,9 @@ def test_the_tampered_test_cell_was_restored(course):
 @pytest.mark.usefixtures("graded")
 def test_feedback_has_one_line_per_card(course):
     html = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    for card in RIGHT:
+    for card in BOBS:
         assert f"{card}: " in html
-    assert f"Total: {BOB_SCORE:g} of {len(KEY)} cards right." in html
+    assert f"Total: {BOB_SCORE:g} of {DEALT} cards right." in html
     carol = (course / "feedback" / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "no card was sorted" in carol
 
@@ -179,15 +220,18 @@ def test_validate_passes_a_finished_student_copy_and_names_what_is_missing(tmp_p
     copy = shutil.copytree(ROOT / "exercises" / ASSIGNMENT, tmp_path / ASSIGNMENT)
     notebook = copy / f"{ASSIGNMENT}.ipynb"
     path = answers.path_for(ASSIGNMENT, copy)
-    answers.write(path, answers.Answers(ASSIGNMENT, dict(BOB)))
+    # Validate runs the notebook as this user, so it checks the cards dealt to them.
+    mine = list(key_for(ASSIGNMENT, ERIN).answers)
+    sorted_ = {card: WRONG_FOR[RIGHT[card]] for card in mine}
+    answers.write(path, answers.Answers(ASSIGNMENT, sorted_))
     out = nbgrader("validate", str(notebook), cwd=tmp_path).stdout
     assert "Success! Your notebook passes all the tests." in out, out
 
-    left = list(BOB)[-2:]
-    answers.write(path, answers.Answers(ASSIGNMENT, {c: BOB[c] for c in BOB if c not in left}))
+    left = mine[-2:]
+    answers.write(path, answers.Answers(ASSIGNMENT, {c: sorted_[c] for c in mine[:-2]}))
     out = nbgrader("validate", str(notebook), cwd=tmp_path, check=False).stdout
     assert "Success" not in out, out
-    assert f"Not ready to submit: 2 of {len(KEY)} cards are not placed yet" in out, out
+    assert f"Not ready to submit: 2 of {DEALT} cards are not placed yet" in out, out
     texts = {c["id"]: c["text"] for c in cards_of(notebook)}
     assert all(f"- {texts[card][:40]}" in out for card in left), out
-    assert not any(texts[card][:40] in out for card in BOB if card not in left), out
+    assert not any(texts[card][:40] in out for card in mine[:-2]), out

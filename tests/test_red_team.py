@@ -28,7 +28,7 @@ import pytest
 
 import hostile_submissions as hostile
 from conftest import nbgrader
-from grading_course import cell_grades, keys_of, scratch_course
+from grading_course import cell_grades, key_for, keys_of, scratch_course
 from product_roles.instructor.keys import HIDDEN
 from product_roles.instructor.parallel import grade_class
 from product_roles.instructor.simulate import submit
@@ -137,6 +137,11 @@ def classroom(tmp_path_factory):
     half.update(dict(list(hostile.all_wrong(key).items())[: len(right) // 2]))
     submit(release, submitted, "honest-half", {ASSIGNMENT: half})
     submit(release, submitted, LAST, {ASSIGNMENT: right})
+    expected = {
+        "honest-right": _expected(ASSIGNMENT, "honest-right", right),
+        "honest-half": _expected(ASSIGNMENT, "honest-half", half),
+        LAST: _expected(ASSIGNMENT, LAST, right),
+    }
     attackers = []
     for name, source in hostile.CODE.items():
         source = (
@@ -191,6 +196,7 @@ def classroom(tmp_path_factory):
     return {
         "courses": courses,
         "key": key,
+        "expected": expected,
         "attackers": attackers,
         "refused": refused,
         "secrets": secrets,
@@ -203,6 +209,12 @@ def classroom(tmp_path_factory):
     }
 
 
+def _expected(assignment: str, student: str, placements: dict) -> tuple[float, float]:
+    """The points and the most ``student`` can earn: the cards dealt to them, judged by the key."""
+    dealt = key_for(assignment, student).answers
+    return float(sum(placements.get(c) in a for c, a in dealt.items())), float(len(dealt))
+
+
 def _totals(course: Path) -> dict[str, float]:
     totals: dict[str, float] = {}
     for (student, _, _), score in cell_grades(course, ASSIGNMENT).items():
@@ -213,10 +225,12 @@ def _totals(course: Path) -> dict[str, float]:
 @pytest.mark.parametrize("run", RUNS)
 def test_no_attacker_earns_a_point_and_honest_students_get_theirs(classroom, run):
     totals = _totals(classroom["courses"][run])
-    full = float(len(classroom["key"].answers))
-    assert totals["honest-right"] == full
+    expected = classroom["expected"]
+    full = expected["honest-right"][1]
+    assert full < len(classroom["key"].answers), "each student is dealt part of the pool"
+    assert totals["honest-right"] == expected["honest-right"][0] == full
     assert totals.get(LAST) == full, "the student graded after the attackers got every mark"
-    assert totals["honest-half"] == full - len(classroom["key"].answers) // 2
+    assert 0 < totals["honest-half"] == expected["honest-half"][0] < full
     stolen = {
         who: totals.get(who)
         for who in [*classroom["attackers"], *classroom["refused"]]

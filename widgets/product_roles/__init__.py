@@ -11,9 +11,9 @@ checked by import-linter; see docs/architecture.md):
 - ``grading``: the answers file and scoring, which is all a hidden test imports.
 
 The names below are what notebooks use; ``card_sort``, ``catalogue_sort`` and
-``multiple_choice`` choose the front end the page can show. They load on first use (PEP 562), so
-``import product_roles.grading`` in a hidden test, or the command line, does not pay
-for anywidget, ipywidgets or plotly.
+``multiple_choice`` choose the front end the page can show. They load on first use
+(PEP 562), so ``import product_roles.grading`` in a hidden test, or the command line,
+does not pay for anywidget, ipywidgets or plotly.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _EXPORTS = {
     "card_sort": "product_roles.ui.cardsort",
     "catalogue_sort": "product_roles.ui.cardsort",
     "custom_sort": "product_roles.ui.custom_sorts",
+    "deal_cards": "product_roles.grading.deal",
     "multiple_choice": "product_roles.ui.choice",
     "load": "product_roles.content.catalogue",
 }
@@ -47,6 +48,7 @@ __all__ = [
     "card_sort",
     "catalogue_sort",
     "custom_sort",
+    "deal_cards",
     "load",
     "multiple_choice",
 ]
@@ -54,6 +56,7 @@ __all__ = [
 if TYPE_CHECKING:
     from product_roles.content.catalogue import Catalogue, load
     from product_roles.content.loader import ContentError
+    from product_roles.grading.deal import deal_cards
     from product_roles.ui.cardsort import CardSort, card_sort, catalogue_sort
     from product_roles.ui.choice import MultipleChoice, multiple_choice
     from product_roles.ui.custom_sorts import custom_sort

@@ -8,9 +8,11 @@ import score_placements`` costs only the standard library and these modules.
 - :mod:`.scoring`: :func:`judge`, the pure judgement, and :func:`score_placements`,
   how a hidden test names the exercise and its key.
 - :mod:`.readiness`: :func:`check_ready_to_submit`, the visible part of a graded test.
+- :mod:`.deal`: :func:`deal_cards`, a deal of each student's own from a larger pool.
 """
 
 from product_roles.grading import answers
+from product_roles.grading.deal import DealError, deal_cards, learner_id
 from product_roles.grading.readiness import check_ready_to_submit
 from product_roles.grading.scoring import (
     REVEAL_ENV,
@@ -26,11 +28,14 @@ from product_roles.grading.scoring import (
 __all__ = [
     "REVEAL_ENV",
     "CardVerdict",
+    "DealError",
     "Verdict",
     "accepted_answers",
     "answers",
     "check_ready_to_submit",
+    "deal_cards",
     "judge",
+    "learner_id",
     "reveal_from_environment",
     "score_placements",
     "set_aside_note",

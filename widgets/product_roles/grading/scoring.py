@@ -59,8 +59,9 @@ class CardVerdict:
 class Verdict:
     """What one scored card sort earned: points, the most it could earn, one line per card.
 
-    ``cards`` holds the judgement of each card of the key, in the key's order, so the
-    class report counts what was graded rather than judging the files again.
+    ``cards`` holds the judgement of each card scored: every card of the key in the
+    key's order, or the cards dealt to the student in their order. The class report
+    counts what was graded rather than judging the files again.
     """
 
     points: float
@@ -81,6 +82,7 @@ def judge(
     *,
     reveal: bool,
     problem: str = "",
+    dealt: Sequence[str] | None = None,
 ) -> Verdict:
     """Score ``saved`` placements against ``key``; one point per right card.
 
@@ -98,18 +100,28 @@ def judge(
     problem : str
         Why ``saved`` is None, in words a learner understands; the default says the
         answers file is missing.
+    dealt : sequence of str, optional
+        The cards dealt to this student when the key covers a larger pool
+        (:mod:`.deal`): only they are scored, in this order, one point each; any other
+        card placed is named as not scored. By default every card of the key is scored.
+
+    Raises
+    ------
+    ValueError
+        When a dealt card has no entry in the key.
     """
+    scored = _scored(exercise, key, dealt)
     if saved is None:
         name = answers.path_for(exercise).name
         first = (
             problem or f"No saved answers for {exercise!r} ({name} is missing): no card was sorted."
         )
-        unplaced = tuple(CardVerdict(exercise, card, None, False) for card in key)
-        return Verdict(0.0, float(len(key)), (first,), problem=first, cards=unplaced)
+        unplaced = tuple(CardVerdict(exercise, card, None, False) for card in scored)
+        return Verdict(0.0, float(len(scored)), (first,), problem=first, cards=unplaced)
     earned = 0
     lines = []
     cards = []
-    for card, entry in key.items():
+    for card, entry in scored.items():
         accepted, why = accepted_answers(entry)
         placed = saved.placements.get(card)
         cards.append(CardVerdict(exercise, card, placed, placed in accepted))
@@ -124,8 +136,38 @@ def judge(
         if why and (reveal or placed in accepted):
             line += f". {why}"
         lines.append(line)
-    lines.append(f"Total: {earned} of {len(key)} cards right.")
-    return Verdict(float(earned), float(len(key)), tuple(lines), cards=tuple(cards))
+    if dealt is not None:
+        extra = [
+            c for c, placed in saved.placements.items() if placed is not None and c not in scored
+        ]
+        if extra:
+            lines.append(_not_dealt_line(extra, len(scored)))
+    lines.append(f"Total: {earned} of {len(scored)} cards right.")
+    return Verdict(float(earned), float(len(scored)), tuple(lines), cards=tuple(cards))
+
+
+def _scored(exercise: str, key: Mapping, dealt: Sequence[str] | None) -> dict:
+    """The key entries that count: the whole key, or the dealt cards' in the dealt order."""
+    if dealt is None:
+        return dict(key)
+    missing = [card for card in dealt if card not in key]
+    if missing:
+        raise ValueError(
+            f"{exercise}: card {missing[0]!r} was dealt but the key has no entry for it; "
+            "the key must cover the whole pool"
+        )
+    return {card: key[card] for card in dealt}
+
+
+def _not_dealt_line(extra: Sequence[str], dealt: int) -> str:
+    """The feedback line naming placed cards that were not dealt, and so were not scored."""
+    shown = [card[:40] for card in extra[:5]]
+    more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+    were = "card was" if len(extra) == 1 else "cards were"
+    return (
+        f"Not scored: {len(extra)} {were} placed but not dealt to you "
+        f"({', '.join(shown)}{more}). Only the {dealt} cards dealt to your student id count."
+    )
 
 
 def score_placements(
@@ -134,6 +176,7 @@ def score_placements(
     *,
     reveal: bool | None = None,
     folder: str | os.PathLike = ".",
+    cards: Sequence[str | Mapping] | None = None,
 ) -> float:
     """Print one feedback line per card and return the points earned, one per right card.
 
@@ -156,6 +199,10 @@ def score_placements(
         :func:`reveal_from_environment`); a right card is always explained.
     folder : path
         The folder holding the answers file (the notebook's folder by default).
+    cards : sequence, optional
+        The cards dealt in this kernel, ids or ``{"id", ...}`` mappings, when the key
+        covers a larger pool: only they are scored. The trusted grader ignores this
+        and deals the submitting student's cards itself.
     """
     if reveal is None:
         reveal = reveal_from_environment()
@@ -168,7 +215,8 @@ def score_placements(
     else:
         if saved is None:
             problem = set_aside_note(path)
-    verdict = judge(exercise, key, saved, reveal=reveal, problem=problem)
+    dealt = None if cards is None else [c if isinstance(c, str) else str(c["id"]) for c in cards]
+    verdict = judge(exercise, key, saved, reveal=reveal, problem=problem, dealt=dealt)
     print(verdict.text, end="")
     return verdict.points
 

@@ -2,7 +2,8 @@
 
 Before anything is released, every solution notebook must pass its own tests and
 the blank student version must fail them, so that an assignment can neither be
-unsolvable nor give points for nothing. Both checks run nbgrader's own
+unsolvable nor give points for nothing. A sort dealt from a larger pool must also
+be one the grader can deal (:func:`.deals.deal_problems`). Both checks run nbgrader's own
 :class:`~nbgrader.validator.Validator`, as ``nbgrader validate`` and ``nbgrader
 validate --invert`` do, and read the cells it returns rather than its printed
 lines. They run on copies in a temporary folder, because executing a notebook
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from product_roles.grading import answers
 from product_roles.instructor.course import CONFIG, Course
+from product_roles.instructor.deals import deal_problems
 from product_roles.instructor.nbgrader_cli import NbgraderFailed
 from product_roles.instructor.nbgrader_cli import run as nbgrader
 
@@ -104,6 +106,8 @@ def _indent(text: str, lines: int = 12) -> str:
 
 def validate(root: Path, assignment: str) -> list[str]:
     """Problems found by validating a copy of the source and of a fresh release both ways."""
+    import nbformat
+
     course = Course(root)
     problems = []
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
@@ -114,6 +118,12 @@ def validate(root: Path, assignment: str) -> list[str]:
         nbgrader("generate_assignment", assignment, "--force", cwd=scratch)
         release = scratch / course.folder("release").name / assignment
         for notebook in sorted((scratch / source_name / assignment).glob("*.ipynb")):
+            dealt = deal_problems(nbformat.read(notebook, as_version=4))
+            if dealt:
+                problems.append(
+                    f"{assignment}/{notebook.name}: its cards cannot be dealt as written:\n"
+                    + "\n".join(f"  {problem}" for problem in dealt)
+                )
             found = check_notebook(notebook, invert=False)
             if found:
                 problems.append(

@@ -2,7 +2,9 @@
 
 A simulated student gets the released notebooks of an assignment and an answers
 file per card sort, placed in ``submitted/<student>/<assignment>/`` as
-``nbgrader collect`` would leave them.
+``nbgrader collect`` would leave them. A sort dealt from a larger pool is answered on
+the cards the released notebook deals to that student (:func:`dealt_cards`), as the
+student's own notebook would have shown them.
 """
 
 from __future__ import annotations
@@ -60,17 +62,36 @@ def use_stock_nbgrader(course: str | os.PathLike) -> None:
     path.write_text(text.replace("\ntrusted_grading(c)\n", "\n# stock nbgrader pipelines\n"))
 
 
+def dealt_cards(release: str | os.PathLike, student: str) -> dict[str, list[str]]:
+    """Exercise id to the cards the release of one assignment deals ``student``.
+
+    Only pooled sorts are named; every card of any other sort is the student's.
+    """
+    from product_roles.instructor.deals import dealt_in_release
+
+    return dealt_in_release(release, student)
+
+
 def random_placements(
-    keys: list[HiddenKey], rng: random.Random, skill: float
+    keys: list[HiddenKey],
+    rng: random.Random,
+    skill: float,
+    dealt: Mapping[str, list[str]] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """Placements for every card-sort key: each card right with probability ``skill``."""
+    """Placements for every card-sort key: each card right with probability ``skill``.
+
+    ``dealt`` maps a pooled sort's exercise id to the cards dealt to the student
+    (:func:`dealt_cards`): only those are placed. Other sorts place every card.
+    """
     result: dict[str, dict[str, str]] = {}
     roles = sorted({r for key in keys for accepted in key.answers.values() for r in accepted})
     for key in keys:
         if key.scorer != "score_placements":
             continue
         chosen = {}
-        for card, accepted in key.answers.items():
+        cards = (dealt or {}).get(key.exercise, list(key.answers))
+        for card in cards:
+            accepted = key.answers[card]
             if rng.random() < skill:
                 chosen[card] = accepted[0]
             else:

@@ -8,8 +8,10 @@ nbgrader preprocessors take the kernel out of the score altogether:
 - :class:`TrustedScoring` runs while nbgrader sanitizes a submission, before any
   student code. It finds every scoring call (``score_placements("ex", KEY)``) in the
   hidden tests of the instructor's source cells, as the gradebook holds them, reads
-  each answers file exactly as submitted, and judges it. Then it removes the hidden
-  tests from the notebook, so the key never reaches the kernel.
+  each answers file exactly as submitted, and judges it. A sort whose cards are dealt
+  from a larger pool is judged on the cards dealt to the submission's student id
+  (:mod:`.deals`), whatever the answers file holds. Then it removes the hidden tests
+  from the notebook, so the key never reaches the kernel.
 - :class:`RecordTrustedScores` runs after nbgrader has executed the notebook and
   saved its grades: it writes each trusted score into the gradebook and puts the
   verdict lines in the test cell's output, in place of whatever the kernel printed.
@@ -36,6 +38,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, default
 
 from product_roles.grading import Verdict, answers, judge, reveal_from_environment, set_aside_note
+from product_roles.instructor.deals import notebook_deals, with_student
 from product_roles.instructor.keys import SCORERS, keys_in_cell, strip_hidden
 
 RECORDS = ".grading"
@@ -115,15 +118,25 @@ def trusted_cells(gradebook: Gradebook, notebook: str, assignment: str) -> dict[
     return found
 
 
-def judge_submitted(folder: str | os.PathLike, exercise: str, key: dict, reveal: bool) -> Verdict:
-    """Judge the answers file of ``exercise`` in the submitted ``folder``, trusting nothing in it."""
+def judge_submitted(
+    folder: str | os.PathLike,
+    exercise: str,
+    key: dict,
+    reveal: bool,
+    dealt: list[str] | None = None,
+) -> Verdict:
+    """Judge the answers file of ``exercise`` in the submitted ``folder``, trusting nothing in it.
+
+    ``dealt`` is the cards dealt to the submitting student when the key covers a
+    larger pool: only they are scored.
+    """
     path = answers.path_for(exercise, folder)
     try:
         saved = answers.read_submitted(path, exercise)
     except answers.AnswersError as err:
         problem = f"{path.name} was submitted but cannot be scored: {err}."
-        return judge(exercise, key, None, reveal=reveal, problem=problem)
-    return judge(exercise, key, saved, reveal=reveal, problem=set_aside_note(path))
+        return judge(exercise, key, None, reveal=reveal, problem=problem, dealt=dealt)
+    return judge(exercise, key, saved, reveal=reveal, problem=set_aside_note(path), dealt=dealt)
 
 
 def _combine(verdicts: list[Verdict]) -> Verdict:
@@ -152,19 +165,27 @@ class TrustedScoring(NbGraderPreprocessor):
         folder = resources["metadata"]["path"]  # the submission as it came in
         with Gradebook(db_url) as gradebook:
             cells = trusted_cells(gradebook, notebook, assignment)
+            deals = notebook_deals(gradebook, notebook, assignment)
+        # The student's cards follow from the id nbgrader graded the submission under.
+        dealt = {exercise: found.dealt(student) for exercise, found in deals.items()}
 
         verdicts = {
             grade_id: _combine(
-                [judge_submitted(folder, exercise, key, self.reveal_key)
+                [judge_submitted(folder, exercise, key, self.reveal_key, dealt.get(exercise))
                  for _, exercise, key in calls]
             )
             for grade_id, calls in cells.items()
         }  # fmt: skip
         _pending[(db_url, assignment, student, notebook)] = verdicts
         for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             # Other hidden tests stay: nbgrader runs them in the (sandboxed) kernel.
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in verdicts:
+            if grade_id in verdicts:
                 cell.source = strip_hidden(cell.source)
+            for exercise, found in deals.items():
+                if grade_id == found.cell and cell.cell_type == "code":
+                    # The graded notebook, and so the feedback page, shows the student's cards.
+                    cell.source = with_student(cell.source, exercise, student)
         return nb, resources
 
 

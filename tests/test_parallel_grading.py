@@ -99,12 +99,18 @@ def test_local_workers_match_sequential_nbgrader(courses):
     copies, students, sequential = courses
     seen = []
     results = grade_class(
-        copies["local"], ASSIGNMENT, workers=3, progress=lambda done, total, r: seen.append(done)
+        copies["local"],
+        ASSIGNMENT,
+        workers=3,
+        progress=lambda done, total, result: seen.append((done, total, result["student"])),
     )
     assert [r["student"] for r in results] == students
     assert all(r["status"] == "graded" and r["reason"] == "" for r in results), results
     assert {r["kernels"] for r in results} == {"fork"}
-    assert sorted(seen) == list(range(1, STUDENTS + 1))
+    # One report per submission, counting up to the class's size, each naming its student.
+    assert sorted(done for done, _, _ in seen) == list(range(1, STUDENTS + 1))
+    assert {total for _, total, _ in seen} == {STUDENTS}
+    assert sorted(student for _, _, student in seen) == sorted(students)
     assert cell_grades(copies["local"], ASSIGNMENT) == sequential
     assert len({r["worker"] for r in results}) > 1, "more than one worker graded"
 

@@ -119,9 +119,12 @@ def test_dask_local_cluster_matches_sequential_nbgrader(courses):
     from distributed import LocalCluster
 
     copies, students, sequential = courses
+    # No dashboard, and the scheduler's HTTP server on a free port rather than on
+    # 8787, which another Dask cluster on the machine may hold.
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         host="127.0.0.1",
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
     ) as cluster:  # fmt: skip
         results = grade_class(copies["dask"], ASSIGNMENT, engine="dask", cluster=cluster)
     assert [r["student"] for r in results] == students

@@ -99,12 +99,18 @@ def test_local_workers_match_sequential_nbgrader(courses):
     copies, students, sequential = courses
     seen = []
     results = grade_class(
-        copies["local"], ASSIGNMENT, workers=3, progress=lambda done, total, r: seen.append(done)
+        copies["local"],
+        ASSIGNMENT,
+        workers=3,
+        progress=lambda done, total, result: seen.append((done, total, result["student"])),
     )
     assert [r["student"] for r in results] == students
     assert all(r["status"] == "graded" and r["reason"] == "" for r in results), results
     assert {r["kernels"] for r in results} == {"fork"}
-    assert sorted(seen) == list(range(1, STUDENTS + 1))
+    # One report per submission, counting up to the class's size, each naming its student.
+    assert sorted(done for done, _, _ in seen) == list(range(1, STUDENTS + 1))
+    assert {total for _, total, _ in seen} == {STUDENTS}
+    assert sorted(student for _, _, student in seen) == sorted(students)
     assert cell_grades(copies["local"], ASSIGNMENT) == sequential
     assert len({r["worker"] for r in results}) > 1, "more than one worker graded"
 
@@ -113,9 +119,12 @@ def test_dask_local_cluster_matches_sequential_nbgrader(courses):
     from distributed import LocalCluster
 
     copies, students, sequential = courses
+    # No dashboard, and the scheduler's HTTP server on a free port rather than on
+    # 8787, which another Dask cluster on the machine may hold.
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         host="127.0.0.1",
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
     ) as cluster:  # fmt: skip
         results = grade_class(copies["dask"], ASSIGNMENT, engine="dask", cluster=cluster)
     assert [r["student"] for r in results] == students

@@ -45,15 +45,17 @@ def load_config(root: str | os.PathLike, **overrides):
     return config
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Course:
     """Folders of the course at ``root``, as named by its nbgrader configuration."""
 
     root: Path
     db_url: str | None = None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "root", Path(self.root).resolve())
+    def __init__(self, root: str | os.PathLike[str], db_url: str | None = None) -> None:
+        # Callers pass a str or a Path; the field is always the resolved Path.
+        object.__setattr__(self, "root", Path(root).resolve())
+        object.__setattr__(self, "db_url", db_url)
 
     @property
     def coursedir(self):

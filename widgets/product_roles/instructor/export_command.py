@@ -140,7 +140,7 @@ def run(root: Path, args) -> int:
     course = Course(root, args.db_url)
     formats = [f for f in FORMATS if f in (args.formats or FORMATS)]
     roster_path = args.roster or root / "roster.csv"
-    roster = None
+    roster: Roster | None = None
     if args.roster or formats != ["plain"] or roster_path.is_file():
         roster = read_roster(roster_path)
         for column in roster.ignored_columns:
@@ -155,16 +155,19 @@ def run(root: Path, args) -> int:
 
     left_out: dict[str, list[Student]] = {}
     written = []
-    if "canvas" in formats:
+    # Any format but plain has read the roster above.
+    if roster is not None and "canvas" in formats:
         left_out["canvas.csv"] = write_canvas(out / "canvas.csv", grades, roster, titles,
                                               args.missing)  # fmt: skip
-    if "moodle" in formats:
+    if roster is not None and "moodle" in formats:
         left_out["moodle.csv"] = write_moodle(out / "moodle.csv", grades, roster, titles,
                                               args.moodle_id, args.missing)  # fmt: skip
     if "plain" in formats:
         write_plain(out / "grades.csv", grades, roster, args.missing)
     for name in (FORMATS[f] for f in formats):
-        kept = len(roster.students) - len(left_out[name]) if name in left_out else None
+        kept = None
+        if roster is not None and name in left_out:
+            kept = len(roster.students) - len(left_out[name])
         rows = f"{kept} students" if kept is not None else "every student and assignment"
         written.append(f"{out / name} ({rows})")
 

@@ -36,7 +36,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
@@ -80,7 +80,7 @@ class ForkServer:
         self._process: subprocess.Popen | None = None
         self._scratch: str | None = None
         self._failed: str | None = None
-        self._log = None
+        self._log: IO[bytes] | None = None
 
     @property
     def scratch(self) -> str:
@@ -100,20 +100,22 @@ class ForkServer:
         with self._lock:
             self._ensure()
 
-    def _ensure(self) -> None:
+    def _ensure(self) -> subprocess.Popen[bytes]:
+        """The running server process, started (again) if need be."""
         if self._process is not None and self._process.poll() is None:
-            return
+            return self._process
         if self._failed:
             raise ForkServerError(self._failed)
         self._stop()
         try:
-            self._launch()
+            process = self._launch()
         except ForkServerError as err:
             self._failed = str(err)
             raise
         self.generation += 1
+        return process
 
-    def _launch(self) -> None:
+    def _launch(self) -> subprocess.Popen[bytes]:
         unavailable = fork_unavailable()
         if unavailable:
             raise ForkServerError(unavailable)
@@ -127,7 +129,7 @@ class ForkServer:
             layout = bwrap.Layout(scratch, hidden=self.hidden)
             confine = {
                 "scratch": scratch,
-                "read_only": [*[p for p in layout.system() if not os.path.islink(p)],
+                "read_only": [*[p for p in layout.system() if not Path(p).is_symlink()],
                               *layout.read_only],
                 "user": list(self.user),
             }  # fmt: skip
@@ -141,7 +143,8 @@ class ForkServer:
             # Preloading the debugger would warn about frozen modules once per server.
             options = {"env": {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
         try:
-            self._process = subprocess.Popen(
+            # Kept even if it fails to start, so that _stop closes its pipes.
+            self._process = process = subprocess.Popen(
                 argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -152,12 +155,13 @@ class ForkServer:
             )
         except OSError as err:
             raise ForkServerError(f"the kernel fork server could not start: {err}") from err
-        first = self._process.stdout.readline()
+        first = _pipes(process)[1].readline()
         if first.strip() != b'{"ready": true}':
-            self._process.wait()
+            process.wait()
             raise ForkServerError(
                 f"the kernel fork server did not start: {self._log_tail() or 'no message'}"
             )
+        return process
 
     def _log_tail(self) -> str:
         if self._log is None:
@@ -184,11 +188,11 @@ class ForkServer:
     def _send(self, message: dict, generation: int | None) -> dict:
         if generation is not None and not (generation == self.generation and self._alive()):
             raise ForkServerError(f"the kernel fork server stopped ({self._ending(generation)})")
-        self._ensure()
+        stdin, stdout = _pipes(self._ensure())
         try:
-            self._process.stdin.write(json.dumps(message).encode() + b"\n")
-            self._process.stdin.flush()
-            line = self._process.stdout.readline()
+            stdin.write(json.dumps(message).encode() + b"\n")
+            stdin.flush()
+            line = stdout.readline()
         except OSError as err:
             raise ForkServerError(f"the kernel fork server stopped ({err})") from err
         if not line:
@@ -222,32 +226,35 @@ class ForkServer:
 
     def new_folder(self) -> str:
         """A fresh scratch folder for one kernel: ``files/`` (its submission) and ``sock/``."""
-        folder = os.path.join(self.scratch, uuid.uuid4().hex[:8])
+        folder = Path(self.scratch, uuid.uuid4().hex[:8])
         for part in ("", "files", "sock"):
-            os.mkdir(os.path.join(folder, part), 0o700)
-        return folder
+            (folder / part).mkdir(0o700)
+        # A str: the folder goes to the server in a JSON request.
+        return str(folder)
 
     def hand_over(self, folder: str) -> None:
         """Give the sandbox user the folder the grader filled in."""
         if self.user == (os.getuid(), os.getgid()):
             return
-        for root, dirs, files in os.walk(folder):
+        for root, dirs, files in os.walk(folder):  # Path.walk is Python 3.12's
             os.chown(root, *self.user)
             for name in dirs + files:
-                os.chown(os.path.join(root, name), *self.user, follow_symlinks=False)
+                os.chown(Path(root, name), *self.user, follow_symlinks=False)
 
     def _stop(self) -> None:
         """Stop the server process; the scratch folder stays for the next one."""
-        if self._process is not None:
-            if self._process.poll() is None:
-                self._process.stdin.close()
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                if process.stdin is not None:
+                    process.stdin.close()
                 try:
-                    self._process.wait(timeout=5)
+                    process.wait(timeout=5)
                 except subprocess.TimeoutExpired:
-                    self._process.kill()
-                    self._process.wait()
-            self._process.stdout.close()
-            self._process = None
+                    process.kill()
+                    process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -271,9 +278,16 @@ def _scratch_parent() -> str | None:
     if named:
         return named
     for candidate in ("/var/tmp", "/dev/shm"):
-        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+        if Path(candidate).is_dir() and os.access(candidate, os.W_OK):
             return candidate
     return None
+
+
+def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The server's stdin and stdout, which :meth:`ForkServer._launch` opens as pipes."""
+    if process.stdin is None or process.stdout is None:
+        raise ForkServerError("the kernel fork server has no pipes to speak over")
+    return process.stdin, process.stdout
 
 
 _servers: dict[tuple, ForkServer] = {}
@@ -339,12 +353,12 @@ class ForkedKernel:
     def wait(self, timeout: float | None = None) -> int:
         import time
 
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
+        started = time.monotonic()
+        while (code := self.poll()) is None:
+            if timeout is not None and time.monotonic() - started > timeout:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.005)
-        return self.returncode
+        return code
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
@@ -373,14 +387,14 @@ def _launcher_arguments(cmd: list[str]) -> list[str] | None:
     return cmd[at + 1 :]
 
 
-def _copy_submission(source: str, target: str, limit_mb: int) -> None:
+def _copy_submission(source: str, target: Path, limit_mb: int) -> None:
     """Copy the notebook's folder for the kernel, refusing one larger than its disk."""
     total = 0
-    for root, _dirs, files in os.walk(source):
+    for root, _dirs, files in os.walk(source):  # Path.walk is Python 3.12's
         for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                total += os.path.getsize(path)
+            path = Path(root, name)
+            if not path.is_symlink():
+                total += path.stat().st_size
     if total > limit_mb * 1024 * 1024:
         raise ForkServerError(
             f"the submission holds {total // (1024 * 1024)} MiB, more than the sandbox's "
@@ -400,8 +414,18 @@ class ForkProvisioner(LocalProvisioner):
     standard provisioner; the manager's ``kernels`` records which.
     """
 
+    @property
+    def _manager(self) -> ForkKernelManager:
+        """The kernel manager whose kernel spec chose this provisioner."""
+        if not isinstance(self.parent, ForkKernelManager):
+            raise TypeError(
+                f"the {PROVISIONER} provisioner needs a ForkKernelManager, "
+                f"not {type(self.parent).__name__}"
+            )
+        return self.parent
+
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        km = self.parent
+        km = self._manager
         argv = _launcher_arguments(cmd)
         if argv is None:
             if km.sandbox:
@@ -419,20 +443,20 @@ class ForkProvisioner(LocalProvisioner):
             return await self._launch_standard(cmd, str(err), **kwargs)
 
     async def _launch_standard(self, cmd: list[str], why: str, **kwargs: Any):
-        self.parent.kernels = standard(why)
+        self._manager.kernels = standard(why)
         return await super().launch_kernel(cmd, **kwargs)
 
     def _launch_forked(self, argv: list[str], **kwargs: Any):
-        km = self.parent
+        km = self._manager
         server = km.server
-        cwd = str(kwargs.get("cwd") or os.getcwd())
+        cwd = str(kwargs.get("cwd") or Path.cwd())
         limits = Limits(**km.limits)
         if km.sandbox:
-            _copy_submission(cwd, os.path.join(km.folder, "files"), limits.disk_mb)
+            _copy_submission(cwd, Path(km.folder, "files"), limits.disk_mb)
             server.hand_over(km.folder)
             from product_roles.instructor.sandbox.confine import kernel_environment
 
-            path = os.pathsep.join([os.path.dirname(sys.executable), "/usr/bin", "/bin"])
+            path = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
             given = dict(kwargs.get("env") or {})
             env = kernel_environment({n: given[n] for n in km.passed_env if n in given}, path)
         else:
@@ -446,8 +470,11 @@ class ForkProvisioner(LocalProvisioner):
             if km.sandbox:
                 raise ForkServerError(f"the sandbox refused the kernel: {why}")
             raise ForkServerError(f"the kernel fork server gave no kernel: {why}")
-        self.process = ForkedKernel(server, answer["kernel"], generation, km.note_server_lost)
-        self.pid = self.process.pid
+        process = ForkedKernel(server, answer["kernel"], generation, km.note_server_lost)
+        # jupyter_client annotates process as a Popen, but uses only the part of one
+        # that ForkedKernel has (poll, wait, send_signal, kill, terminate, pid).
+        self.process = process  # type: ignore[assignment]
+        self.pid = process.pid
         self.pgid = None  # signals go through the server, which knows the kernel
         self.cwd = cwd
         km.landlock = int(answer.get("landlock", 0))
@@ -462,7 +489,7 @@ class ForkProvisioner(LocalProvisioner):
             while self.process.poll() is None:
                 await asyncio.sleep(0.005)
             code = self.process.returncode
-            self.parent.returncode = code
+            self._manager.returncode = code
             self.process.forget()
             self.process = None
             return code
@@ -470,8 +497,8 @@ class ForkProvisioner(LocalProvisioner):
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart)
-        if not restart and self.parent.folder:
-            shutil.rmtree(self.parent.folder, ignore_errors=True)
+        if not restart and self._manager.folder:
+            shutil.rmtree(self._manager.folder, ignore_errors=True)
 
 
 class ForkKernelClient(AsyncKernelClient):
@@ -542,7 +569,9 @@ class ForkKernelManager(AsyncKernelManager):
     limits = Dict(
         help="Resource limits of the kernel (see Limits); unnamed ones keep their defaults."
     ).tag(config=True)
-    hidden = List(help="Folders that must not be visible inside the sandbox.").tag(config=True)
+    hidden: List[str] = List(help="Folders that must not be visible inside the sandbox.").tag(
+        config=True
+    )
     passed_env = List(
         ["NBGRADER_EXECUTION"],
         help="Variables of the grader's environment that a sandboxed kernel receives; "
@@ -560,8 +589,8 @@ class ForkKernelManager(AsyncKernelManager):
         if fork_unavailable() is None:  # else the standard kernel keeps its TCP ports
             self.transport = "ipc"
             self.cache_ports = False
-            self.ip = os.path.join(self.folder, "sock", "k")
-        self.connection_file = os.path.join(self.folder, "sock", "kernel.json")
+            self.ip = str(Path(self.folder, "sock", "k"))
+        self.connection_file = str(Path(self.folder, "sock", "kernel.json"))
         self.landlock = 0
         self.returncode: int | None = None
         self.kernels = ""

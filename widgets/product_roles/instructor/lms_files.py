@@ -54,7 +54,8 @@ def _write(path: Path, rows: Iterable[list[str]]) -> None:
 def _split(
     roster: Roster, usable: Callable[[Student], bool]
 ) -> tuple[list[Student], list[Student]]:
-    kept, left = [], []
+    kept: list[Student] = []
+    left: list[Student] = []
     for student in roster.students.values():
         (kept if usable(student) else left).append(student)
     return kept, left

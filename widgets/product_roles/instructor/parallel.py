@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
+from pathlib import Path
 
 from product_roles.instructor.worker import grade_submission
 
@@ -116,7 +117,7 @@ def grade_class(
     """
     from product_roles.instructor.course import Course
 
-    root = str(os.path.abspath(root))
+    root = str(Path(root).resolve())
     course = Course(root, db_url)
     students = list(students) if students is not None else course.submissions(assignment)
     if not students:

@@ -11,6 +11,9 @@ saved, and :class:`.trusted.StripHiddenTests` before a feedback page is rendered
 
 from __future__ import annotations
 
+# Marks nbgrader's init_assignment once it is wrapped, so that it is wrapped only once.
+_CHECKS_SUBMISSIONS = "checks_submissions"
+
 
 def trusted_grading(c) -> None:
     """Put the trusted, sandboxed pipelines into the nbgrader configuration ``c``."""
@@ -74,13 +77,13 @@ def _check_submissions_before_nbgrader_copies_them() -> None:
     from product_roles.instructor.trusted import check_submission
 
     original = Autograde.init_assignment
-    if getattr(original, "checks_submissions", False):
+    if getattr(original, _CHECKS_SUBMISSIONS, False):
         return
 
     def init_assignment(self, assignment_id: str, student_id: str) -> None:
         check_submission(self._format_source(assignment_id, student_id))
         return original(self, assignment_id, student_id)
 
-    init_assignment.checks_submissions = True
+    setattr(init_assignment, _CHECKS_SUBMISSIONS, True)
     init_assignment.__doc__ = original.__doc__
     Autograde.init_assignment = init_assignment

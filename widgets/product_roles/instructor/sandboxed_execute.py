@@ -26,6 +26,7 @@ import copy
 import json
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -41,6 +42,9 @@ from product_roles.instructor.kernels import (
     standard,
 )
 from product_roles.instructor.sandbox.limits import Limits
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 NO_SANDBOX_WARNING = (
     "GRADING WITHOUT A SANDBOX: every student's code runs with your rights. It can read "
@@ -72,13 +76,15 @@ class SandboxedExecute(Execute):
         help=f"Resource limits per submission, by name ({', '.join(Limits.names())}); "
         f"the defaults are {Limits().describe()}."
     ).tag(config=True)
-    hidden = List(
+    hidden: List[str] = List(
         help="Folders that must never be visible to a kernel, besides the course folder "
         "and the exchange."
     ).tag(config=True)
 
+    # nbclient's trait, declared for the type checker: nbgrader's Execute has no types.
+    kernel_name: str
     _standard: str | None = None  # why this submission is run again in a standard kernel
-    _manager = None
+    _manager: KernelManager | None = None
 
     def _why_not_fork(self) -> str | None:
         return fork_unavailable() if self.fork else TURNED_OFF
@@ -153,7 +159,11 @@ class SandboxedExecute(Execute):
         limits = Limits(**self.limits)
         self._output_left = limits.output_kb * 1024
         self._stopped_because = ""
-        record = {"sandbox": self.sandbox, "limits": limits.to_dict(), "events": []}
+        record: dict[str, Any] = {
+            "sandbox": self.sandbox,
+            "limits": limits.to_dict(),
+            "events": [],
+        }
         self._record = record
         started = time.monotonic()
         timer = None
@@ -244,10 +254,9 @@ class SandboxedExecute(Execute):
             return self._stopped_because
         returncode = getattr(self.km, "returncode", None)
         if returncode is None:
-            try:
-                returncode = self.km.provisioner.process.poll()
-            except AttributeError:
-                returncode = None
+            # A standard kernel: its provisioner's Popen, while it has one.
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            returncode = process.poll() if process is not None else None
         if returncode is not None:
             return self._death(returncode)
         return f"the kernel stopped answering ({type(err).__name__}: {err})"

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _lock = threading.Lock()
 _depth = 0
@@ -81,7 +85,7 @@ def _cache_schema_checks():
 def _reuse_gradebook_engines():
     from nbgrader import api
 
-    engines: dict[str, object] = {}
+    engines: dict[str, Engine] = {}
     created: set[str] = set()
     original_create_engine = api.create_engine
     original_create_all = api.Base.metadata.create_all

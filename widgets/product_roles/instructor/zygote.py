@@ -93,7 +93,10 @@ def run_kernel(request: dict) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     # argv[0] as `python -m ipykernel_launcher` sets it: ipykernel reads it at start-up.
-    sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
+    spec = importlib.util.find_spec("ipykernel_launcher")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("no ipykernel_launcher to run", name="ipykernel_launcher")
+    sys.argv = [spec.origin, *request["argv"]]
     # ipykernel read JPY_PARENT_PID when this server imported it; pass this kernel's own.
     # (A confined kernel has none: it cannot see its grader, and ends with the sandbox.)
     if request["env"].get("JPY_PARENT_PID"):

@@ -21,6 +21,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from product_roles.grading import accepted_answers
 from product_roles.grading.deal import DealError, card_group, card_id, dealt_ids, group_counts
@@ -52,7 +53,7 @@ class PoolDeal:
         )  # fmt: skip
 
 
-def _is_dealer(node: ast.AST) -> bool:
+def _is_dealer(node: ast.AST) -> TypeGuard[ast.Call]:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -182,6 +183,8 @@ def with_student(source: str, exercise: str, student: str) -> str:
             node.keywords = [k for k in node.keywords if k.arg != "student"]
             node.keywords.append(ast.keyword("student", ast.Constant(str(student))))
             start = _offset(source, node.lineno, node.col_offset)
+            if node.end_lineno is None or node.end_col_offset is None:
+                return source  # only hand-built nodes lack an end; parsed ones have it
             end = _offset(source, node.end_lineno, node.end_col_offset)
             return source[:start] + ast.unparse(node) + source[end:]
     return source
@@ -243,14 +246,14 @@ def deal_problems(nb) -> list[str]:
         where = f"{exercise} (dealt in {found.cell})"
         if found.cell not in locked:
             problems.append(f"{where}: deal the cards in a locked, read-only cell")
-        key = keys.get(exercise)
-        if key is None:
+        scored = keys.get(exercise)
+        if scored is None:
             problems.append(f"{where}: no hidden test scores this exercise")
             continue
         pool = {card for card, _ in found.pool}
-        if set(key) != pool:
-            lacking = sorted(pool - set(key))
-            extra = sorted(set(key) - pool)
+        if set(scored) != pool:
+            lacking = sorted(pool - set(scored))
+            extra = sorted(set(scored) - pool)
             if lacking:
                 problems.append(f"{where}: the key has no entry for {', '.join(lacking)}")
             if extra:
@@ -260,7 +263,7 @@ def deal_problems(nb) -> list[str]:
                 f"{where}: its test cell is worth {points[exercise]:g} points, but each "
                 f"student is dealt {found.cards} cards (one point a card)"
             )
-        problems += _group_problems(where, found, key)
+        problems += _group_problems(where, found, scored)
     return problems
 
 

@@ -10,6 +10,7 @@ scores follow from the key: one point a card.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 
@@ -115,7 +116,7 @@ def graded(tmp_path_factory):
     answers.write(answers.path_for(ASSIGNMENT, submitted / "ana" / ASSIGNMENT),
                   answers.Answers(ASSIGNMENT, wrong))  # fmt: skip
     submit(release, submitted, "dee", {ASSIGNMENT: right})
-    return course, done.stdout
+    return course, done.stdout, done.stderr
 
 
 def expected_scores():
@@ -126,7 +127,7 @@ def expected_scores():
 
 
 def test_grade_shows_progress_and_each_result(graded):
-    _, out = graded
+    _, out, _ = graded
     cards, scores = expected_scores()
     for n in (1, 2, 3):
         assert f"[{n} of 3]" in out
@@ -136,7 +137,7 @@ def test_grade_shows_progress_and_each_result(graded):
 
 
 def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
-    course, _ = graded
+    course, _, _ = graded
     done = cli("feedback", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr
     assert "Feedback for 3 of 3 students." in done.stdout
@@ -150,7 +151,7 @@ def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
 
 
 def test_report_shows_what_was_graded(graded):
-    course, _ = graded
+    course, _, _ = graded
     done = cli("report", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr
     assert "Not graded, left out of the report: dee." in done.stderr
@@ -173,7 +174,7 @@ def test_report_counts_each_misplacement_as_graded(graded):
     from product_roles import load
     from product_roles.instructor.report_command import collect_stats
 
-    course, _ = graded
+    course, _, _ = graded
     stats = collect_stats(course, ASSIGNMENT)
     (key,) = keys_of(ASSIGNMENT)
     order = next(c for c in stats.cards if c.card == "order-requests")
@@ -184,6 +185,35 @@ def test_report_counts_each_misplacement_as_graded(graded):
     assert sum(c.right for c in stats.cards) == sum(expected_scores()[1].values())
     assert stats.not_graded == ["dee"]
     assert stats.roles == [role.id for role in load().roles if role.id in stats.roles]
+
+
+def test_grade_keeps_warnings_off_the_terminal_and_in_its_log(graded):
+    """nbgrader's first grading of new submissions makes SQLAlchemy warn, once per student or more."""
+    course, out, err = graded
+    log = course / "reports" / ASSIGNMENT / "grading.log"
+    assert "SAWarning" not in out and "SAWarning" not in err
+    text = log.read_text()
+    warned = text.count("SAWarning")
+    assert warned >= 3, text[-2000:]
+    assert f"Messages from nbgrader and the kernels ({warned} warnings): {log}" in out
+    assert f"=== product-roles grade {ASSIGNMENT}, " in text
+
+
+def test_grading_one_student_keeps_the_class_record(graded):
+    course, _, _ = graded
+    record = course / "reports" / ASSIGNMENT / "grading.json"
+    before = {r["student"]: r for r in json.loads(record.read_text())}
+    assert sorted(before) == ["ana", "ben", "cy"]
+    done = cli("grade", ASSIGNMENT, "--student", "ben", "--hide-key", cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Graded 1 of 1 submissions" in done.stdout
+    after = {r["student"]: r for r in json.loads(record.read_text())}
+    assert sorted(after) == ["ana", "ben", "cy"]
+    assert after["ana"] == before["ana"] and after["cy"] == before["cy"]
+    assert after["ben"]["score"] == before["ben"]["score"]
+    assert after["ben"]["worker"] != before["ben"]["worker"], "ben's result is the new one"
+    log = (course / "reports" / ASSIGNMENT / "grading.log").read_text()
+    assert f"=== product-roles grade {ASSIGNMENT} --student ben, " in log
 
 
 def test_release_and_grade_go_through_the_exchange(tmp_path):

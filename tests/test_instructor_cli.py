@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import stat
 import subprocess
 
 import nbformat
@@ -216,17 +217,31 @@ def test_grading_one_student_keeps_the_class_record(graded):
     assert f"=== product-roles grade {ASSIGNMENT} --student ben, " in log
 
 
-def test_release_and_grade_go_through_the_exchange(tmp_path):
+def test_release_refuses_a_missing_exchange_and_names_the_fix(tmp_path):
+    course = source_course(tmp_path)
+    shared = tmp_path / "srv" / "exchange"
+    done = cli("release", ASSIGNMENT, cwd=course, env={"PRODUCT_ROLES_EXCHANGE": str(shared)})
+    assert done.returncode == 1
+    assert f"Refusing to release: There is no exchange at {shared}" in done.stderr
+    assert "sudo install -d -m 3770" in done.stderr and "PRODUCT_ROLES_EXCHANGE" in done.stderr
+    assert not shared.exists() and not (tmp_path / "srv").exists()
+    assert not (course / "exercises").exists(), "refused before anything else"
+
+
+def test_release_and_grade_go_through_the_course_exchange(tmp_path):
+    """No exchange set: the release makes the course's own, and says where it released."""
     from conftest import nbgrader
 
     course = source_course(tmp_path)
-    exchange = tmp_path / "exchange"
-    exchange.mkdir()
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
-        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
-    done = cli("release", ASSIGNMENT, cwd=course)
+    env = {"PRODUCT_ROLES_EXCHANGE": ""}
+    done = cli("release", ASSIGNMENT, cwd=course, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "released to the exchange" in done.stdout
+    exchange = course / "nbgrader-exchange"
+    assert f"created the exchange {exchange} (mode 0700" in done.stdout
+    outbound = exchange / "product-roles" / "outbound" / ASSIGNMENT
+    assert f"{ASSIGNMENT}: released to the exchange, {outbound}; " in done.stdout
+    assert (outbound / f"{ASSIGNMENT}.ipynb").is_file()
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o700, "nbgrader did not widen it"
     home = tmp_path / "students" / "dana"
     home.mkdir(parents=True)
     where = ("--course", "product-roles", f"--Exchange.root={exchange}")
@@ -236,7 +251,7 @@ def test_release_and_grade_go_through_the_exchange(tmp_path):
     record = answers.Answers(ASSIGNMENT, right)
     answers.write(answers.path_for(ASSIGNMENT, home / ASSIGNMENT), record)
     nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
-    done = cli("grade", ASSIGNMENT, cwd=course)
+    done = cli("grade", ASSIGNMENT, cwd=course, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     cards = len(key.answers)
     assert f"[1 of 1] dana: {cards} of {cards}" in done.stdout

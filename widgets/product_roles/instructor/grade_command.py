@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from product_roles.instructor import grading_record
 from product_roles.instructor.parallel import default_workers, grade_class
@@ -69,7 +70,11 @@ def collect(root, assignment) -> None:
 
     from product_roles.instructor.course import load_config
 
-    api = NbGraderAPI(config=load_config(root))
+    config = load_config(root)
+    if "root" in config.Exchange and not Path(config.Exchange.root).is_dir():
+        print(f"Nothing collected: there is no exchange at {config.Exchange.root}.")
+        return
+    api = NbGraderAPI(config=config)
     outcome = api.collect(assignment, update=True)
     if not outcome.get("success"):
         # Nothing released through an exchange (submissions copied by hand) is fine.

@@ -47,7 +47,9 @@ def test_the_configuration_names_the_exchange_inside_the_course_or_from_the_envi
     # What nbgrader itself reads, through the course's nbgrader_config.py.
     config = load_config(course)
     assert config.Exchange.root == str(shared)
-    assert config.ExchangeFactory.release_assignment is exchange.ReleaseToCourseExchange
+    from product_roles.instructor.exchange_release import ReleaseToCourseExchange
+
+    assert config.ExchangeFactory.release_assignment is ReleaseToCourseExchange
 
 
 def test_the_course_exchange_is_ignored_by_git():

@@ -15,15 +15,15 @@ machine. The course names its exchange instead (``nbgrader_config.py`` calls
 
 Releasing (``product-roles release`` or plain ``nbgrader release_assignment``)
 refuses an exchange that is missing or that this account cannot write to, with a
-message naming the fix, and never changes the folder's mode.
+message naming the fix, and never changes the folder's mode
+(:class:`.exchange_release.ReleaseToCourseExchange`). This module itself imports
+nothing of nbgrader, so that ``product-roles`` starts light.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 
 ENV = "PRODUCT_ROLES_EXCHANGE"
 IN_COURSE = "nbgrader-exchange"
@@ -40,6 +40,8 @@ def exchange_root(course_root: str | os.PathLike) -> Path:
 
 def configure(c) -> None:
     """Name the course's exchange in the nbgrader configuration ``c``, and release without widening it."""
+    from product_roles.instructor.exchange_release import ReleaseToCourseExchange
+
     c.Exchange.root = str(exchange_root(c.CourseDirectory.root))
     c.ExchangeFactory.release_assignment = ReleaseToCourseExchange
 
@@ -83,17 +85,3 @@ def prepare(root: Path, course_root: str | os.PathLike) -> tuple[str, str]:
         os.chmod(root, 0o700)  # whatever the umask
         done = f"created the exchange {root} (mode 0700: this account only)"
     return done, problem(root)
-
-
-class ReleaseToCourseExchange(ExchangeReleaseAssignment):
-    """nbgrader's release, except that the exchange must exist and keeps its mode.
-
-    nbgrader's own ``ensure_root`` creates a missing exchange and sets any other to
-    0777 (``2777`` with ``groupshared``); this one only checks that the account can
-    write to it, so a folder made for a group stays the group's.
-    """
-
-    def ensure_root(self) -> None:
-        found = problem(Path(self.root))
-        if found:
-            self.fail(found)

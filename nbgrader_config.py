@@ -5,10 +5,18 @@ Autograding is trusted and sandboxed for plain `nbgrader autograde` as for
 answers files as submitted, every kernel runs in the grading sandbox, and feedback
 pages never show hidden tests (product_roles.instructor.pipeline). The sandbox's
 limits are set with c.SandboxedExecute.limits; docs/instructor-guide.md explains them.
+
+The exchange, where assignments are released, fetched and submitted, is named here
+rather than left at nbgrader's /usr/local/share/nbgrader/exchange:
+$PRODUCT_ROLES_EXCHANGE when set (a shared folder, on a hub), else nbgrader-exchange/
+in this folder (git-ignored; `product-roles release` makes it). Releasing refuses an
+exchange that is missing or not writable, and never changes its mode
+(product_roles.instructor.exchange; docs/instructor-guide.md, "The exchange").
 """
 
 from pathlib import Path
 
+from product_roles.instructor.exchange import configure as course_exchange
 from product_roles.instructor.pipeline import trusted_grading
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
@@ -25,4 +33,5 @@ c.ClearSolutions.code_stub = {
     '# sort.place("card-id", "PO")\n'
 }
 
+course_exchange(c)
 trusted_grading(c)

@@ -56,6 +56,23 @@ def test_saved_state_loads_and_an_empty_start_never_clobbers_it(tmp_path):
     assert (tmp_path / "ex.answers.json").read_bytes() == before
 
 
+def test_another_exercises_file_is_kept_aside_and_named_for_what_it_is(tmp_path):
+    other = answers.Answers("warm-up", {"a": "PM", "b": "PO"})
+    answers.write(tmp_path / "ex.answers.json", other)
+    before = (tmp_path / "ex.answers.json").read_bytes()
+    sort = make(tmp_path)
+    assert sort.placements == {"a": None, "b": None}
+    assert "could not be read" not in sort.message
+    assert "are those of exercise 'warm-up'; this sort is 'ex'" in sort.message
+    assert "renamed, or copied from another notebook" in sort.message
+    assert "belong in warm-up.answers.json" in sort.message
+    (kept,) = tmp_path.glob("ex.answers.json.corrupt-*")
+    assert kept.read_bytes() == before
+    assert kept.name in sort.message
+    sort.place("a", "PO")
+    assert sort.message == ""
+
+
 def test_a_corrupt_file_is_kept_aside_and_the_learner_told(tmp_path):
     (tmp_path / "ex.answers.json").write_text("{half a file")
     sort = make(tmp_path)

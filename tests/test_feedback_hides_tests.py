@@ -102,3 +102,41 @@ def test_no_feedback_page_shows_a_hidden_test(graded, student):
         for line in hidden:
             assert line not in text, f"{page.name} shows a hidden line: {line[:60]}"
         assert ("; expected " in text) == reveal, page.name
+
+
+# Every element whose text is wider than its box, or that ends past the window's edge.
+OVERFLOWING = """() => {
+  const edge = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (el.scrollWidth > el.clientWidth + 1 || box.right > edge + 1) {
+      wide.push(`${el.tagName}.${el.className}: ${el.scrollWidth} in ${el.clientWidth}`);
+    }
+  }
+  return wide;
+}"""
+EMPTY_OUTPUTS = """() => [...document.querySelectorAll(".output_area")]
+  .filter((area) => !area.querySelector(".output_subarea")?.innerText.trim())
+  .map((area) => area.innerText.trim())"""
+
+
+def test_feedback_pages_fit_the_window_and_show_no_empty_output(graded):
+    """At 1280 px no line runs past its box or the page, and no widget leaves an empty Out[n]."""
+    from lab import chromium
+
+    course, _ = graded
+    pages = sorted((course / "feedback").glob("*/*/*.html"))
+    assert len(pages) == 2 * len(assignments())
+    with chromium(viewport={"width": 1280, "height": 900}) as context:
+        page = context.new_page()
+        for path in pages:
+            page.goto(path.as_uri())
+            where = path.relative_to(course / "feedback")
+            assert page.evaluate(OVERFLOWING) == [], where
+            assert page.evaluate(EMPTY_OUTPUTS) == [], where
+            assert page.locator("pre", has_text="cards right.").count() >= 1, where
+            assert page.locator("text=Card sort '").count() >= 1, "the sort's own account"
+            html = path.read_text(encoding="utf-8")
+            assert "application/vnd.jupyter.widget-view+json" not in html, where

@@ -59,3 +59,46 @@ def test_the_instructor_can_hide_the_key_for_a_whole_run(tmp_path, capsys, monke
     monkeypatch.setenv("PRODUCT_ROLES_REVEAL_KEY", "1")
     score_placements("ex", KEY, folder=tmp_path)
     assert "a: placed in PM; expected PO (0/1). Ordering work is inward." in capsys.readouterr().out
+
+
+def test_another_exercises_file_is_named_for_what_it_is(tmp_path, capsys):
+    """A file renamed or copied from another notebook reads well: it is not called unreadable."""
+    other = answers.Answers("warm-up", {"a": "PO", "b": "PM"})
+    answers.write(answers.path_for("ex", tmp_path), other)
+    assert score_placements("ex", KEY, folder=tmp_path) == 0.0
+    out = capsys.readouterr().out
+    assert (
+        "ex.answers.json holds the answers of exercise 'warm-up'; this sort is 'ex': "
+        "was it renamed, or copied from another notebook? No card can be scored."
+    ) in out
+    assert "could not be read" not in out
+
+
+def test_the_trusted_grader_says_the_same_of_a_submitted_file(tmp_path):
+    from product_roles.instructor.trusted import judge_submitted
+
+    answers.write(answers.path_for("ex", tmp_path), answers.Answers("warm-up", {"a": "PO"}))
+    verdict = judge_submitted(tmp_path, "ex", KEY, reveal=True)
+    assert verdict.points == 0.0
+    assert "holds the answers of exercise 'warm-up'; this sort is 'ex'" in verdict.problem
+    assert "cannot be scored: it belongs" not in verdict.problem
+
+
+def test_a_file_the_sort_set_aside_as_another_exercises_is_named(tmp_path, capsys):
+    """The widget sets such a file aside when it opens; the grader reads the copy to say why."""
+    from product_roles import CardSort
+    from product_roles.instructor.trusted import judge_submitted
+
+    answers.write(answers.path_for("ex", tmp_path), answers.Answers("warm-up", {"a": "PO"}))
+    cards = [{"id": card, "text": card} for card in KEY]
+    roles = [{"id": r, "label": r} for r in ("PO", "PM", "ENG", "TEAM")]
+    CardSort("ex", cards, roles, mode="assessment", folder=tmp_path)
+    (kept,) = tmp_path.glob("ex.answers.json.corrupt-*")
+    assert not answers.path_for("ex", tmp_path).exists()
+    expected = (
+        f"ex.answers.json was set aside as {kept.name} when the sort was opened: it holds "
+        "the answers of exercise 'warm-up'; this sort is 'ex': was it renamed"
+    )
+    assert score_placements("ex", KEY, folder=tmp_path) == 0.0
+    assert expected in capsys.readouterr().out
+    assert expected in judge_submitted(tmp_path, "ex", KEY, reveal=False).problem

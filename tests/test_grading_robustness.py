@@ -80,6 +80,14 @@ def garbage_answers(folder):
     (folder / f"{ASSIGNMENT}.answers.json").write_text("{this is not json")
 
 
+def misfiled_answers(folder):
+    """Another assignment's answers file, copied in under this one's name."""
+    from product_roles.grading import answers
+
+    record = answers.Answers("ai-era-shift", right_answers())
+    answers.write(answers.path_for(ASSIGNMENT, folder), record)
+
+
 def not_json(folder):
     (folder / NOTEBOOK).write_text("this notebook was overwritten with plain text")
 
@@ -104,6 +112,7 @@ def batch(tmp_path_factory):
         "fay": ({ASSIGNMENT: half}, edit_notebook(kill_kernel)),
         "gus": ({ASSIGNMENT: right}, not_json),
         "hal": ({ASSIGNMENT: half}, None),
+        "ivy": (None, misfiled_answers),
     }
     for student, (placements, edit) in plan.items():
         submit(release, submitted, student, placements, edit)
@@ -138,6 +147,7 @@ def test_good_submissions_are_graded_exactly(batch):
         ("eve", None, "CellTimeoutError"),
         ("fay", None, "the kernel died"),
         ("gus", 0.0, "NotJSONError: Notebook does not appear to be JSON"),
+        ("ivy", 0.0, "holds the answers of exercise 'ai-era-shift'; this sort is 'traditional-d"),
     ],
 )
 def test_broken_submissions_get_a_score_and_a_reason(batch, student, score, reason):

@@ -10,7 +10,9 @@ scores follow from the key: one point a card dealt to the student.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+import stat
 import subprocess
 
 import nbformat
@@ -134,7 +136,7 @@ def graded(tmp_path_factory):
     answers.write(answers.path_for(ASSIGNMENT, submitted / "ana" / ASSIGNMENT),
                   answers.Answers(ASSIGNMENT, wrong))  # fmt: skip
     submit(release, submitted, "dee", {ASSIGNMENT: right})
-    return course, done.stdout
+    return course, done.stdout, done.stderr
 
 
 def expected_scores():
@@ -144,7 +146,7 @@ def expected_scores():
 
 
 def test_grade_shows_progress_and_each_result(graded):
-    _, out = graded
+    _, out, _ = graded
     cards, scores = expected_scores()
     for n in (1, 2, 3):
         assert f"[{n} of 3]" in out
@@ -155,7 +157,7 @@ def test_grade_shows_progress_and_each_result(graded):
 
 
 def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
-    course, _ = graded
+    course, _, _ = graded
     done = cli("feedback", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr
     assert "Feedback for 3 of 3 students." in done.stdout
@@ -172,7 +174,7 @@ def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
 
 
 def test_report_shows_what_was_graded(graded):
-    course, _ = graded
+    course, _, _ = graded
     done = cli("report", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr
     assert "Not graded, left out of the report: dee." in done.stderr
@@ -195,7 +197,7 @@ def test_report_counts_each_misplacement_as_graded(graded):
     from product_roles import load
     from product_roles.instructor.report_command import collect_stats
 
-    course, _ = graded
+    course, _, _ = graded
     stats = collect_stats(course, ASSIGNMENT)
     (key,) = keys_of(ASSIGNMENT)
     shared = shared_card()
@@ -211,7 +213,7 @@ def test_report_counts_each_misplacement_as_graded(graded):
 
 
 def test_grade_without_the_fork_server_gives_the_same_grades(graded):
-    course, _ = graded
+    course, _, _ = graded
     done = cli("grade", ASSIGNMENT, "--no-collect", "--no-fork", "--no-sandbox", "--hide-key",
                cwd=course)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -221,17 +223,60 @@ def test_grade_without_the_fork_server_gives_the_same_grades(graded):
     assert "Kernels: standard (forking is turned off) for 3." in done.stdout
 
 
-def test_release_and_grade_go_through_the_exchange(tmp_path):
+def test_grade_keeps_warnings_off_the_terminal_and_in_its_log(graded):
+    """nbgrader's first grading of new submissions makes SQLAlchemy warn, once per student or more."""
+    course, out, err = graded
+    log = course / "reports" / ASSIGNMENT / "grading.log"
+    assert "SAWarning" not in out and "SAWarning" not in err
+    text = log.read_text()
+    warned = text.count("SAWarning")
+    assert warned >= 3, text[-2000:]
+    assert f"Messages from nbgrader and the kernels ({warned} warnings): {log}" in out
+    assert f"=== product-roles grade {ASSIGNMENT}, " in text
+
+
+def test_grading_one_student_keeps_the_class_record(graded):
+    course, _, _ = graded
+    record = course / "reports" / ASSIGNMENT / "grading.json"
+    before = {r["student"]: r for r in json.loads(record.read_text())}
+    assert sorted(before) == ["ana", "ben", "cy"]
+    done = cli("grade", ASSIGNMENT, "--student", "ben", "--hide-key", cwd=course)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Graded 1 of 1 submissions" in done.stdout
+    after = {r["student"]: r for r in json.loads(record.read_text())}
+    assert sorted(after) == ["ana", "ben", "cy"]
+    assert after["ana"] == before["ana"] and after["cy"] == before["cy"]
+    assert after["ben"]["score"] == before["ben"]["score"]
+    assert after["ben"]["worker"] != before["ben"]["worker"], "ben's result is the new one"
+    log = (course / "reports" / ASSIGNMENT / "grading.log").read_text()
+    assert f"=== product-roles grade {ASSIGNMENT} --student ben, " in log
+
+
+def test_release_refuses_a_missing_exchange_and_names_the_fix(tmp_path):
+    course = source_course(tmp_path)
+    shared = tmp_path / "srv" / "exchange"
+    done = cli("release", ASSIGNMENT, cwd=course, env={"PRODUCT_ROLES_EXCHANGE": str(shared)})
+    assert done.returncode == 1
+    assert f"Refusing to release: There is no exchange at {shared}" in done.stderr
+    assert "sudo install -d -m 3770" in done.stderr and "PRODUCT_ROLES_EXCHANGE" in done.stderr
+    assert not shared.exists() and not (tmp_path / "srv").exists()
+    assert not (course / "exercises").exists(), "refused before anything else"
+
+
+def test_release_and_grade_go_through_the_course_exchange(tmp_path):
+    """No exchange set: the release makes the course's own, and says where it released."""
     from conftest import nbgrader
 
     course = source_course(tmp_path)
-    exchange = tmp_path / "exchange"
-    exchange.mkdir()
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
-        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
-    done = cli("release", ASSIGNMENT, cwd=course)
+    env = {"PRODUCT_ROLES_EXCHANGE": ""}
+    done = cli("release", ASSIGNMENT, cwd=course, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "released to the exchange" in done.stdout
+    exchange = course / "nbgrader-exchange"
+    assert f"created the exchange {exchange} (mode 0700" in done.stdout
+    outbound = exchange / "product-roles" / "outbound" / ASSIGNMENT
+    assert f"{ASSIGNMENT}: released to the exchange, {outbound}; " in done.stdout
+    assert (outbound / f"{ASSIGNMENT}.ipynb").is_file()
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o700, "nbgrader did not widen it"
     home = tmp_path / "students" / "dana"
     home.mkdir(parents=True)
     where = ("--course", "product-roles", f"--Exchange.root={exchange}")
@@ -241,7 +286,7 @@ def test_release_and_grade_go_through_the_exchange(tmp_path):
     record = answers.Answers(ASSIGNMENT, right)
     answers.write(answers.path_for(ASSIGNMENT, home / ASSIGNMENT), record)
     nbgrader("submit", ASSIGNMENT, *where, "--student=dana", cwd=home)
-    done = cli("grade", ASSIGNMENT, cwd=course)
+    done = cli("grade", ASSIGNMENT, cwd=course, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     cards = len(key_for(ASSIGNMENT, "dana").answers)
     assert cards < len(key.answers), "dana sorted the whole pool; her dealt cards count"

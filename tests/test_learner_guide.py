@@ -44,3 +44,33 @@ def test_the_guide_shows_the_readme_command_and_the_answers_file():
     assert "./scripts/course" in text
     assert (ROOT / "scripts" / "course").exists()
     assert ".answers.json" in text
+
+
+def students_commands(text: str) -> set[str]:
+    return set(
+        re.findall(r"nbgrader (?:fetch_assignment|validate|submit|fetch_feedback) [^`\n|]+", text)
+    )
+
+
+def test_the_students_steps_agree_with_the_instructor_guide():
+    """The same commands and JupyterLab buttons in both guides, each linking the other."""
+    learner = GUIDE.read_text()
+    instructor = (ROOT / "docs" / "instructor-guide.md").read_text()
+    side = instructor.split("## The students' side", 1)[1].split("\n## ", 1)[0]
+    commands = students_commands(learner)
+    assert len(commands) == 4, commands
+    assert {c.strip() for c in commands} == {c.strip() for c in students_commands(side)}
+    for words in (
+        "Nbgrader → Assignment List",
+        "**Fetch**",
+        "**Validate**",
+        "**Submit**",
+        "**Fetch Feedback**",
+        "*Released assignments*",
+        "*Downloaded assignments*",
+    ):
+        assert words in learner, words
+        assert words in side, words
+    assert "instructor-guide.md#the-students-side" in learner
+    assert "learner-guide.md#graded-assignments" in side
+    assert "## Graded assignments" in learner

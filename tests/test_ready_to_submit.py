@@ -84,3 +84,11 @@ def test_during_autograde_the_notice_goes_to_stdout(tmp_path, capsys, monkeypatc
     out, err = capsys.readouterr()
     assert err == ""
     assert out.startswith("Not ready to submit: 2 of 3 cards")
+
+
+def test_another_exercises_file_is_named_for_what_it_is(tmp_path, capsys):
+    answers.write(answers.path_for("ex", tmp_path), answers.Answers("warm-up", {"order": "PO"}))
+    check_ready_to_submit("ex", CARDS, folder=tmp_path)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "ex.answers.json holds the answers of exercise 'warm-up'; this sort is 'ex'" in err
+    assert "could not be read" not in err

@@ -43,6 +43,30 @@ class AnswersError(ValueError):
     """An answers file exists but cannot be used; the message says why in plain words."""
 
 
+class WrongExercise(AnswersError):
+    """An answers file of exercise ``found``, read as the file of ``expected``.
+
+    It is the usual result of a file renamed, or copied from another notebook's folder,
+    so :meth:`explain` says that rather than calling the file unreadable.
+    """
+
+    def __init__(self, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+        super().__init__(f"it belongs to exercise {self.shown!r}, not {expected!r}")
+
+    @property
+    def shown(self) -> str:
+        """The other exercise's id, cut short: it comes from the file, whatever it holds."""
+        return self.found if len(self.found) <= 60 else f"{self.found[:57]}..."
+
+    def explain(self, name: str) -> str:
+        """What is wrong with the file called ``name``, in a learner's words."""
+        return (
+            f"{name} holds the answers of exercise {self.shown!r}; this sort is "
+            f"{self.expected!r}: was it renamed, or copied from another notebook?"
+        )
+
+
 @dataclass
 class Answers:
     exercise: str
@@ -75,7 +99,10 @@ def parse(data: object, exercise: str) -> Answers:
         raise AnswersError(f"its 'format' is not {FORMAT!r}")
     if data.get("version") != VERSION:
         raise AnswersError(f"its version {data.get('version')!r} is not one this course reads")
-    if data.get("exercise") != exercise:
+    found = data.get("exercise")
+    if isinstance(found, str) and found and found != exercise:
+        raise WrongExercise(found, exercise)
+    if found != exercise:
         raise AnswersError(f"it belongs to exercise {data.get('exercise')!r}, not {exercise!r}")
     placements = data.get("placements")
     if not isinstance(placements, dict):

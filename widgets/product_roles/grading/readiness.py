@@ -64,6 +64,11 @@ def _missing_from(exercise: str, cards: Sequence[str | Mapping], path: Path) -> 
     """What stops the sort in ``path`` being submitted, in a learner's words; "" when nothing."""
     try:
         saved = answers.read_submitted(path, exercise)
+    except answers.WrongExercise as err:
+        return _wrapped(
+            f"Not ready to submit: {err.explain(path.name)} Run the sort's cell again: it "
+            "keeps that file under another name and starts this sort empty."
+        )
     except answers.AnswersError as err:
         return _wrapped(
             f"Not ready to submit: {path.name} could not be read: {err}. Run the sort's "

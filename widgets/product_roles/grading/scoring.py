@@ -211,7 +211,10 @@ def score_placements(
     try:
         saved = answers.read(path, exercise)
     except answers.AnswersError as err:
-        saved, problem = None, f"{path.name} could not be read: {err}. No card can be scored."
+        problem = misfiled_note(path, err) or (
+            f"{path.name} could not be read: {err}. No card can be scored."
+        )
+        saved = None
     else:
         if saved is None:
             problem = set_aside_note(path)
@@ -221,10 +224,35 @@ def score_placements(
     return verdict.points
 
 
+def misfiled_note(path: Path, err: answers.AnswersError) -> str:
+    """The line for an answers file of another exercise (``""`` for any other problem).
+
+    Such a file reads well: it was renamed, or copied from another notebook's folder,
+    and saying "could not be read" would send the learner looking for damage.
+    """
+    if isinstance(err, answers.WrongExercise):
+        return f"{err.explain(path.name)} No card can be scored."
+    return ""
+
+
 def set_aside_note(path: Path) -> str:
-    """The line for a missing answers file, naming the copy kept aside when there is one."""
+    """The line for a missing answers file, naming the copy kept aside when there is one.
+
+    When that copy holds another exercise's answers (the sort set it aside for that
+    when it was opened), the line says so.
+    """
     kept = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
     if kept:
+        exercise = path.name.removesuffix(answers.SUFFIX)
+        try:
+            answers.read_submitted(kept[-1], exercise)
+        except answers.WrongExercise as err:
+            return (
+                f"{path.name} was set aside as {kept[-1].name} when the sort was opened: "
+                f"{err.explain('it')} No card can be scored."
+            )
+        except answers.AnswersError:
+            pass
         return (
             f"{path.name} could not be read, so it was set aside as {kept[-1].name}: "
             "no card can be scored."

@@ -4,18 +4,23 @@ Submissions are collected from the exchange first (as ``nbgrader collect`` does)
 unless ``--no-collect`` is given, then every submission in ``submitted/`` is graded
 by isolated workers. The grades go to the gradebook; a JSON record of every result,
 with the reason for each submission that could not be graded and the kernels
-that ran it (``fork``, or ``standard (why)``), is written to
-``reports/<assignment>/grading.json``.
+that ran it (``fork``, or ``standard (why)``), is kept in
+``reports/<assignment>/grading.json`` (``--student`` updates those students' results
+in it). Progress is a bar on a terminal, a line per submission otherwise; warnings
+and anything else written to stderr while grading go to
+``reports/<assignment>/grading.log``.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
+from product_roles.instructor import grading_record
 from product_roles.instructor.parallel import default_workers, grade_class
+from product_roles.instructor.progress import ClassProgress, stderr_to
 from product_roles.instructor.sandbox.limits import Limits
 
 HELP = "collect and autograde every submission, in parallel"
@@ -74,7 +79,11 @@ def collect(root, assignment) -> None:
 
     from product_roles.instructor.course import load_config
 
-    api = NbGraderAPI(config=load_config(root))
+    config = load_config(root)
+    if "root" in config.Exchange and not Path(config.Exchange.root).is_dir():
+        print(f"Nothing collected: there is no exchange at {config.Exchange.root}.")
+        return
+    api = NbGraderAPI(config=config)
     outcome = api.collect(assignment, update=True)
     if not outcome.get("success"):
         # Nothing released through an exchange (submissions copied by hand) is fine.
@@ -145,47 +154,38 @@ def run(root, args) -> int:
         if refusal:
             print(refusal, file=sys.stderr)
             return 3
-    if not args.no_collect and args.student is None:
-        try:
-            collect(root, args.assignment)
-        except Exception as err:  # noqa: BLE001 - grading what is already submitted still helps
-            print(f"Collecting failed ({err}); grading what is in submitted/.")
-    started = time.perf_counter()
-
-    def progress(done, total, result):
-        if args.quiet:
-            return
-        if result["status"] == "graded":
-            outcome = f"{result['score']:g} of {result['max_score']:g}"
-            if result["needs_manual_grade"]:
-                outcome += " (+ manual grading to do)"
-        else:
-            outcome = f"NOT GRADED, scored 0: {result['reason']}"
-        if result.get("kernels") not in ("", "fork"):
-            outcome += f" [kernels: {result['kernels']}]"
-        print(f"[{done} of {total}] {result['student']}: {outcome} ({result['seconds']:.1f} s)",
-              flush=True)  # fmt: skip
-
-    results = grade_class(
-        root,
-        args.assignment,
-        args.student,
-        workers=args.workers,
-        engine=args.engine,
-        scheduler=args.scheduler,
-        db_url=args.db_url,
-        timeout=args.timeout,
-        reveal=args.reveal,
-        sandbox=args.sandbox,
-        fork=args.fork,
-        limits=limits,
-        progress=progress,
-    )
-    elapsed = time.perf_counter() - started
-    failed = [r for r in results if r["status"] != "graded"]
     out = root / "reports" / args.assignment
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "grading.json").write_text(json.dumps(results, indent=2) + "\n")
+    progress = ClassProgress(sys.stdout, quiet=args.quiet)
+    title = f"product-roles grade {args.assignment}" + "".join(
+        f" --student {s}" for s in args.student or []
+    )
+    with stderr_to(out / "grading.log", title) as log:
+        if not args.no_collect and args.student is None:
+            try:
+                collect(root, args.assignment)
+            except Exception as err:  # noqa: BLE001 - grading what is already submitted still helps
+                print(f"Collecting failed ({err}); grading what is in submitted/.")
+        started = time.perf_counter()
+        results = grade_class(
+            root,
+            args.assignment,
+            args.student,
+            workers=args.workers,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            db_url=args.db_url,
+            timeout=args.timeout,
+            reveal=args.reveal,
+            sandbox=args.sandbox,
+            fork=args.fork,
+            limits=limits,
+            progress=progress,
+        )
+        elapsed = time.perf_counter() - started
+        progress.finish()
+    failed = [r for r in results if r["status"] != "graded"]
+    record = grading_record.record_path(root, args.assignment)
+    grading_record.write(record, results, whole_class=args.student is None)
     workers = (
         f"{args.workers or default_workers()} workers"
         if args.engine == "local"
@@ -194,9 +194,12 @@ def run(root, args) -> int:
     print(
         f"Graded {len(results) - len(failed)} of {len(results)} submissions of "
         f"{args.assignment} in {elapsed:.1f} s ({workers}); "
-        f"{len(failed)} could not be graded. Kernels: {kernels_summary(results)}. "
-        f"Details: {out / 'grading.json'}"
+        f"{len(failed)} could not be graded"
+        + (f" ({', '.join(r['student'] for r in failed)})" if failed else "")
+        + f". Kernels: {kernels_summary(results)}. Details: {record}"
     )
+    warned = f"{log.warnings} warnings" if log.warnings else "no warnings"
+    print(f"Messages from nbgrader and the kernels ({warned}): {log.path}")
     if not results:
         print(f"No submissions of {args.assignment} in submitted/.", file=sys.stderr)
         return 1

@@ -6,7 +6,8 @@ as ``product-roles grade`` and ``product-roles feedback`` do. They are nbgrader'
 default pipelines with these steps put in: :class:`.trusted.ForgetUnknownCells` and
 :class:`.trusted.TrustedScoring` while a submission is sanitized, :class:`.sandboxed_execute.SandboxedExecute` in place of
 nbgrader's ``Execute``, :class:`.trusted.RecordTrustedScores` after the grades are
-saved, and :class:`.trusted.StripHiddenTests` before a feedback page is rendered.
+saved, and :class:`.trusted.StripHiddenTests` before a feedback page is rendered,
+then :class:`.feedback_page.TidyFeedback`, which wraps its long lines.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def trusted_grading(c) -> None:
         SaveAutoGrades,
     )
 
+    from product_roles.instructor.feedback_page import TidyFeedback
     from product_roles.instructor.sandboxed_execute import SandboxedExecute
     from product_roles.instructor.trusted import (
         ForgetUnknownCells,
@@ -61,7 +63,12 @@ def trusted_grading(c) -> None:
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        StripHiddenTests,
+        CSSHTMLHeaderPreprocessor,
+        TidyFeedback,
+    ]
 
 
 def _check_submissions_before_nbgrader_copies_them() -> None:

@@ -9,7 +9,9 @@ validate --invert`` do, and read the cells it returns rather than its printed
 lines. They run on copies in a temporary folder, because executing a notebook
 writes its answers file beside it. The command refuses to run while an answers
 file sits in the source folder: nbgrader would copy it into the release, and later
-over every student's own file.
+over every student's own file. Before any check, it makes sure the exchange the
+course names (:mod:`.exchange`) is there and writable, and it says where each
+assignment was released.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from product_roles.grading import answers
-from product_roles.instructor.course import CONFIG, Course
+from product_roles.instructor import exchange
+from product_roles.instructor.course import CONFIG, Course, load_config
 from product_roles.instructor.deals import deal_problems
 from product_roles.instructor.nbgrader_cli import NbgraderFailed
 from product_roles.instructor.nbgrader_cli import run as nbgrader
@@ -153,6 +156,19 @@ def run(root: Path, args) -> int:
     if unknown:
         print(f"No such assignment in {source}: {', '.join(unknown)}", file=sys.stderr)
         return 1
+    config = load_config(root)
+    root_of_exchange = Path(config.Exchange.root) if "root" in config.Exchange else None
+    if not args.no_exchange:
+        if root_of_exchange is None:
+            print(f"Refusing to release: {CONFIG} names no exchange (c.Exchange.root); see "
+                  f"{exchange.GUIDE}.", file=sys.stderr)  # fmt: skip
+            return 1
+        done, problem = exchange.prepare(root_of_exchange, root)
+        if done:
+            print(f"Release: {done}.")
+        if problem:
+            print(f"Refusing to release: {problem}", file=sys.stderr)
+            return 1
     for assignment in chosen:
         print(f"{assignment}: validating the solutions and the blank release (on copies)...")
         problems = validate(root, assignment)
@@ -165,7 +181,10 @@ def run(root: Path, args) -> int:
             print(f"{assignment}: generated {course.folder('release') / assignment}")
             if not args.no_exchange:
                 nbgrader("release_assignment", assignment, "--force", cwd=root)
-                print(f"{assignment}: released to the exchange")
+                course_id = config.CourseDirectory.course_id
+                where = root_of_exchange / course_id / "outbound" / assignment
+                print(f"{assignment}: released to the exchange, {where}; students fetch it "
+                      f"with `nbgrader fetch_assignment {assignment} --course {course_id}`")  # fmt: skip
         except NbgraderFailed as err:
             print(str(err), file=sys.stderr)
             return 1

@@ -37,7 +37,14 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, default
 
-from product_roles.grading import Verdict, answers, judge, reveal_from_environment, set_aside_note
+from product_roles.grading import (
+    Verdict,
+    answers,
+    judge,
+    misfiled_note,
+    reveal_from_environment,
+    set_aside_note,
+)
 from product_roles.instructor.deals import notebook_deals, with_student
 from product_roles.instructor.keys import SCORERS, keys_in_cell, strip_hidden
 
@@ -134,7 +141,9 @@ def judge_submitted(
     try:
         saved = answers.read_submitted(path, exercise)
     except answers.AnswersError as err:
-        problem = f"{path.name} was submitted but cannot be scored: {err}."
+        problem = misfiled_note(path, err) or (
+            f"{path.name} was submitted but cannot be scored: {err}."
+        )
         return judge(exercise, key, None, reveal=reveal, problem=problem, dealt=dealt)
     return judge(exercise, key, saved, reveal=reveal, problem=set_aside_note(path), dealt=dealt)
 

@@ -393,10 +393,19 @@ class SortState(traitlets.HasTraits):
             saved = answers.read(self._path, exercise)
         except answers.AnswersError as err:
             kept = answers.set_aside(self._path)
-            message = (
-                f"Your saved answers ({self._path.name}) could not be read: {err}. "
-                f"The file was kept as {kept.name}; this exercise starts empty."
-            )
+            if isinstance(err, answers.WrongExercise):
+                message = (
+                    f"Your saved answers ({self._path.name}) are those of exercise "
+                    f"{err.shown!r}; this sort is {exercise!r}: was the file renamed, or "
+                    f"copied from another notebook? It was kept as {kept.name}; this "
+                    f"exercise starts empty. Those answers belong in "
+                    f"{err.shown}{answers.SUFFIX}, beside the notebook of that exercise."
+                )
+            else:
+                message = (
+                    f"Your saved answers ({self._path.name}) could not be read: {err}. "
+                    f"The file was kept as {kept.name}; this exercise starts empty."
+                )
             return placements, {}, message
         if saved is None:
             return placements, {}, ""

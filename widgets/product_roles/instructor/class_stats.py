@@ -88,8 +88,13 @@ def _submissions(db, assignment: str) -> list[StudentGrade]:
     objects' relationships instead costs several queries a student.
     """
     from nbgrader.api import (
-        Assignment, BaseCell, Grade, Notebook, SubmittedAssignment, SubmittedNotebook,
-    )  # fmt: skip
+        Assignment,
+        BaseCell,
+        Grade,
+        Notebook,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
 
     totals = (
         db.query(
@@ -97,7 +102,7 @@ def _submissions(db, assignment: str) -> list[StudentGrade]:
             SubmittedAssignment.score,
             SubmittedAssignment.max_score,
             SubmittedAssignment.needs_manual_grade,
-        )  # fmt: skip
+        )
         .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
         .filter(Assignment.name == assignment)
     )
@@ -107,6 +112,7 @@ def _submissions(db, assignment: str) -> list[StudentGrade]:
     }
     cells = (
         db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name, Grade.score)
+        .select_from(Grade)
         .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
         .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
         .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)

@@ -28,6 +28,7 @@ table.sortable th button{font:inherit;font-weight:600;background:none;border:0;p
   cursor:pointer;text-align:left}
 table.sortable th[aria-sort=ascending] button::after{content:" \\25B2"}
 table.sortable th[aria-sort=descending] button::after{content:" \\25BC"}
+#items td:first-child{white-space:nowrap}
 tr.flagged td{background:#fdecea}
 .scroll{max-height:36em;overflow-y:auto;border:1px solid #ddd}
 .flag{color:#a12b1f;font-weight:600}

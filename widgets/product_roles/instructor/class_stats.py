@@ -81,11 +81,15 @@ def read_gradebook(
 
 
 def _submissions(db, assignment: str) -> list[StudentGrade]:
-    """Each submission's totals and cell scores, in two queries whatever the class size.
+    """Each submission's totals and cell scores, in a few queries whatever the class size.
 
-    The totals are nbgrader's own (``SubmittedAssignment.score``, ``max_score`` and
-    ``needs_manual_grade``, manual marks included), selected as columns: walking the
-    objects' relationships instead costs several queries a student.
+    The totals follow nbgrader's own definitions (``SubmittedAssignment.score``: the
+    sum of its grades' scores, manual marks and extra credit included; ``max_score``:
+    the assignment's; ``needs_manual_grade``: any grade needing it), added up here
+    from one query of every grade. Selecting nbgrader's per-submission column
+    properties instead runs correlated subqueries whose cost grows with the square
+    of the class (SQLite has no index on a grade's notebook); walking the objects'
+    relationships costs several queries a student.
     """
     from nbgrader.api import (
         Assignment,
@@ -96,22 +100,23 @@ def _submissions(db, assignment: str) -> list[StudentGrade]:
         SubmittedNotebook,
     )
 
-    totals = (
-        db.query(
-            SubmittedAssignment.student_id,
-            SubmittedAssignment.score,
-            SubmittedAssignment.max_score,
-            SubmittedAssignment.needs_manual_grade,
-        )
+    (top,) = db.query(Assignment.max_score).filter(Assignment.name == assignment).one()
+    students = (
+        db.query(SubmittedAssignment.student_id)
         .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
         .filter(Assignment.name == assignment)
     )
     grades = {
-        student: StudentGrade(student, float(score or 0), float(top or 0), bool(manual))
-        for student, score, top, manual in totals
+        student: StudentGrade(student, 0.0, float(top or 0), False) for (student,) in students
     }
     cells = (
-        db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name, Grade.score)
+        db.query(
+            SubmittedAssignment.student_id,
+            Notebook.name,
+            BaseCell.name,
+            Grade.score,
+            Grade.needs_manual_grade,
+        )
         .select_from(Grade)
         .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
         .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
@@ -120,8 +125,11 @@ def _submissions(db, assignment: str) -> list[StudentGrade]:
         .join(BaseCell, BaseCell.id == Grade.cell_id)
         .filter(Assignment.name == assignment)
     )
-    for student, notebook, cell, score in cells:
-        grades[student].cells[f"{notebook}/{cell}"] = score
+    for student, notebook, cell, score, manual in cells:
+        grade = grades[student]
+        grade.cells[f"{notebook}/{cell}"] = score
+        grade.score += float(score or 0)
+        grade.needs_manual_grade |= bool(manual)
     return list(grades.values())
 
 

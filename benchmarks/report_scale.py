@@ -10,6 +10,7 @@ have varied skill, seeded, so every run reports on the same class.
 Then it times the whole command as an instructor runs it, in a fresh interpreter each
 time (``product-roles report ai-era-shift``: imports, gradebook, records, statistics,
 charts, the HTML page and ``grades.csv``), and prints the median of ``--repeats`` runs;
+beside it the floor, a fresh interpreter that only imports what the report imports;
 then the time of each phase of this tree's report, in this process once the imports
 are done, to show which parts grow with the class.
 
@@ -43,6 +44,11 @@ from product_roles.instructor.simulate_graded import graded_class
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ai-era-shift"
 RUN = "import sys; from product_roles.cli import main; sys.exit(main(sys.argv[1:]))"
+# The floor: a fresh interpreter importing what the report imports, and nothing else.
+FLOOR = (
+    "import product_roles.cli, nbgrader.api, plotly.graph_objects, "
+    "product_roles.instructor.trusted, product_roles.instructor.report_command"
+)
 
 
 def write_class(folder: Path, students: int, seed: int = 7) -> Path:
@@ -110,7 +116,7 @@ def breakdown(course: Path) -> dict[str, float]:
 
     info = Course(course)
     grades, keys = read_gradebook(info.gradebook_url, "simulated", ASSIGNMENT)
-    lap("gradebook (two queries)")
+    lap("gradebook (three queries)")
     autograded = info.folder("autograded")
     records = {g.student: read_records(autograded / g.student / ASSIGNMENT) for g in grades}
     lap("grading records (one file a student)")
@@ -123,6 +129,13 @@ def breakdown(course: Path) -> dict[str, float]:
     report_command.write_csv(stats, out / "grades.csv")
     lap("charts, tables, report.html and grades.csv")
     return times
+
+
+def floor_run() -> float:
+    env = environment(ROOT)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -139,21 +152,23 @@ def main(argv: list[str] | None = None) -> None:
         for students in args.students:
             course = write_class(Path(tmp) / f"class{students}", students)
             times: dict[str, list[float]] = {name: [] for name in trees}
+            times["floor"] = []
             for n in range(args.repeats):
                 for name, tree in trees.items():
                     out = Path(tmp) / f"out{students}-{name}-{n}"
                     times[name].append(one_run(tree, course, out))
+                times["floor"].append(floor_run())
             size = (Path(tmp) / f"out{students}-this tree-0" / "report.html").stat().st_size
             breakdown(course)  # once to import everything, then timed
             phases[students] = breakdown(course)
             rows.append((students, {k: statistics.median(v) for k, v in times.items()}, size))
-    names = list(trees)
-    print(f"| students | {' | '.join(names)} |" + (" ratio |" if len(names) > 1 else "")
+    names = [*trees, "floor"]
+    print(f"| students | {' | '.join(names)} |" + (" ratio |" if len(trees) > 1 else "")
           + " report.html |")  # fmt: skip
-    print("|---" * (len(names) + (2 if len(names) > 1 else 1) + 1) + "|")
+    print("|---" * (len(names) + (2 if len(trees) > 1 else 1) + 1) + "|")
     for students, medians, size in rows:
         cells = " | ".join(f"{medians[k]:.2f} s" for k in names)
-        ratio = f" {medians['baseline'] / medians['this tree']:.1f}x |" if len(names) > 1 else ""
+        ratio = f" {medians['baseline'] / medians['this tree']:.1f}x |" if len(trees) > 1 else ""
         print(f"| {students} | {cells} |{ratio} {size / 2**20:.1f} MiB |")
     print(f"\nMedian of {args.repeats} runs each, whole command in a fresh interpreter.\n")
     print("| this tree, in one process | " + " | ".join(f"{n} students" for n in phases) + " |")

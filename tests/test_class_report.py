@@ -210,3 +210,16 @@ def test_the_misplacement_chart_never_cuts_through_a_tie():
     few = Counter({("e", f"c{n:02d}", "PO"): 1 for n in range(12)})
     shown, note = report_charts.most_common(few)  # one group of 12: shown whole
     assert len(shown) == 12 and note == ""
+
+
+def test_the_guide_explains_the_item_analysis_and_shows_the_report():
+    from conftest import ROOT
+
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Reading the item analysis", 1)[1].split("\n## ", 1)[0]
+    for term in ("**Facility**", "**Discrimination**", "**Upper \u2212 lower**", "**The flag.**",
+                 "**Reliability (KR-20)**", "not enough data"):  # fmt: skip
+        assert term in section
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", guide):
+        assert (ROOT / "docs" / image).is_file(), image
+    assert "](images/report.png)" in guide

@@ -7,6 +7,7 @@ back as the report reads them; the expected counts follow from the key.
 from __future__ import annotations
 
 import json
+import os
 
 from product_roles import load
 from product_roles.grading import answers, judge
@@ -103,3 +104,39 @@ def test_roles_follow_the_given_order_then_other_choices_by_name(tmp_path):
     assert stats.roles == [r for r in CATALOGUE_ROLES if r in in_keys] + ["ALPHA", "ZEBRA"]
     backwards = class_of(tmp_path / "b", {"ana": {}}, role_order=CATALOGUE_ROLES[::-1])
     assert backwards.roles == [r for r in CATALOGUE_ROLES[::-1] if r in backwards.roles]
+
+
+def test_the_gradebook_totals_are_nbgraders_own(tmp_path, monkeypatch):
+    """Manual marks, extra credit and pending manual grading count as nbgrader counts them."""
+    from nbgrader.api import Gradebook
+
+    from conftest import BIN
+    from product_roles.instructor.class_stats import read_gradebook
+    from product_roles.instructor.simulate_graded import graded_class
+
+    monkeypatch.setenv("PATH", f"{BIN}:{os.environ['PATH']}")  # nbgrader runs alembic
+    right = {card: accepted[0] for card, accepted in KEY.answers.items()}
+    cells = {"test-sort": SOURCE, "test-other": SOURCE.replace('"sort"', '"other"')}
+    placements = {
+        "ana": {"sort": right, "other": right},
+        "ben": {"sort": {**right, "set-price": "PO"}},
+        "cy": {},
+    }
+    graded_class(tmp_path, "a1", cells, placements)
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gb:
+        marked = gb.find_grade("test-sort", "a1", "a1", "ben")
+        marked.manual_score, marked.extra_credit = 1.0, 0.5
+        gb.find_grade("test-other", "a1", "a1", "cy").needs_manual_grade = True
+        gb.db.commit()
+        expected = sorted(
+            (s.student.id, float(s.score), float(s.max_score), bool(s.needs_manual_grade),
+             {f"{nb.name}/{g.name}": g.score for nb in s.notebooks for g in nb.grades})
+            for s in gb.assignment_submissions("a1")
+        )  # fmt: skip
+    grades, keys = read_gradebook(url, "simulated", "a1")
+    got = [(g.student, g.score, g.max_score, g.needs_manual_grade, g.cells) for g in grades]
+    assert got == expected
+    assert [g.score for g in grades] == [6.0, 1.5, 0.0]
+    assert grades[2].needs_manual_grade
+    assert {k.exercise for k in keys} == {"sort", "other"}

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from product_roles.instructor.item_analysis import Item, ItemAnalysis, Response, analyse
 from product_roles.instructor.keys import SCORERS, HiddenKey, hidden_keys
 
 
@@ -48,6 +49,9 @@ class ClassStats:
     roles: list[str]
     not_graded: list[str] = field(default_factory=list)  # submitted, with no graded result
     without_cards: list[str] = field(default_factory=list)  # graded, card verdicts not recorded
+    # Each student's verdict per card, for the item analysis; only students whose card
+    # verdicts were all recorded, so that each total counts every card they were judged on.
+    responses: dict[str, dict[Item, Response]] = field(default_factory=dict)
 
 
 def read_gradebook(
@@ -72,19 +76,61 @@ def read_gradebook(
                 source = sources.get(cell.name, "")
                 found = hidden_keys(assignment, notebook.name, cell.name, source)
                 keys += [key for key in found if key.scorer in SCORERS]
-        for sub in gb.assignment_submissions(assignment):
-            cells = {
-                f"{nb.name}/{grade.name}": grade.score
-                for nb in sub.notebooks
-                for grade in nb.grades
-            }
-            grades.append(
-                StudentGrade(
-                    sub.student.id, float(sub.score), float(sub.max_score),
-                    bool(sub.needs_manual_grade), cells,
-                )
-            )  # fmt: skip
+        grades = _submissions(gb.db, assignment)
     return sorted(grades, key=lambda g: g.student), keys
+
+
+def _submissions(db, assignment: str) -> list[StudentGrade]:
+    """Each submission's totals and cell scores, in a few queries whatever the class size.
+
+    The totals follow nbgrader's own definitions (``SubmittedAssignment.score``: the
+    sum of its grades' scores, manual marks and extra credit included; ``max_score``:
+    the assignment's; ``needs_manual_grade``: any grade needing it), added up here
+    from one query of every grade. Selecting nbgrader's per-submission column
+    properties instead runs correlated subqueries whose cost grows with the square
+    of the class (SQLite has no index on a grade's notebook); walking the objects'
+    relationships costs several queries a student.
+    """
+    from nbgrader.api import (
+        Assignment,
+        BaseCell,
+        Grade,
+        Notebook,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    (top,) = db.query(Assignment.max_score).filter(Assignment.name == assignment).one()
+    students = (
+        db.query(SubmittedAssignment.student_id)
+        .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+        .filter(Assignment.name == assignment)
+    )
+    grades = {
+        student: StudentGrade(student, 0.0, float(top or 0), False) for (student,) in students
+    }
+    cells = (
+        db.query(
+            SubmittedAssignment.student_id,
+            Notebook.name,
+            BaseCell.name,
+            Grade.score,
+            Grade.needs_manual_grade,
+        )
+        .select_from(Grade)
+        .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+        .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
+        .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+        .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
+        .join(BaseCell, BaseCell.id == Grade.cell_id)
+        .filter(Assignment.name == assignment)
+    )
+    for student, notebook, cell, score, manual in cells:
+        grade = grades[student]
+        grade.cells[f"{notebook}/{cell}"] = score
+        grade.score += float(score or 0)
+        grade.needs_manual_grade |= bool(manual)
+    return list(grades.values())
 
 
 def build(
@@ -120,23 +166,39 @@ def build(
     confusion: Counter = Counter()
     misplaced: Counter = Counter()
     without_cards = []
+    responses = {}
     for grade in graded:
         complete = True
+        mine = {}
         for record in records[grade.student]:
             complete &= "error" not in record
             for verdict in record.get("verdicts", {}).values():
                 complete &= "cards" in verdict
                 for judged in verdict.get("cards", []):
                     _count(judged, cards, confusion, misplaced)
-        if not complete:
+                    where = (judged["exercise"], judged["card"])
+                    mine[where] = Response(judged["placed"], bool(judged["right"]))
+        if complete:
+            responses[grade.student] = mine
+        else:
             without_cards.append(grade.student)
     seen = {r for k in keys for accepted in k.answers.values() for r in accepted}
     seen |= {role for pair in confusion for role in pair} - {"unplaced"}
     rank = {role: n for n, role in enumerate(role_order)}
     roles = sorted(seen, key=lambda r: (rank.get(r, len(rank)), r))
     return ClassStats(
-        graded, list(cards.values()), confusion, misplaced, roles, not_graded, without_cards
-    )
+        graded, list(cards.values()), confusion, misplaced, roles, not_graded, without_cards,
+        responses,
+    )  # fmt: skip
+
+
+def item_analysis(stats: ClassStats) -> ItemAnalysis:
+    """Facility, discrimination and wrong choices of each card, and the assignment's KR-20.
+
+    Counts the students whose card verdicts were all recorded; cards are listed in the
+    keys' order, wrong choices with equal counts in the order of ``stats.roles``.
+    """
+    return analyse(stats.responses, [(c.exercise, c.card) for c in stats.cards], stats.roles)
 
 
 def _count(judged: dict, cards: dict, confusion: Counter, misplaced: Counter) -> None:
@@ -152,4 +214,5 @@ def _count(judged: dict, cards: dict, confusion: Counter, misplaced: Counter) ->
     if result.accepted:
         confusion[(result.accepted[0], placed or "unplaced")] += 1
     if placed:
-        misplaced[(*where, placed)] += 1
+        slot = (*where, placed)
+        misplaced[slot] += 1

@@ -2,8 +2,11 @@
 
 Writes ``reports/<assignment>/report.html`` (one file, opens offline: plotly is
 embedded) and ``reports/<assignment>/grades.csv``. The report shows the score
-distribution, how hard each card was, the role confusion matrix (expected role
-against the role students chose) and the most common misplacements.
+distribution; the item analysis (each card's facility, discrimination and wrong
+choices, the assignment's KR-20, and the cards that discriminate negatively); the
+role confusion matrix (expected role against the role students chose) and the most
+common misplacements; and a table of students. The charts are in :mod:`.report_charts`,
+the tables in :mod:`.report_tables`, the statistics in :mod:`.item_analysis`.
 
 It reads what was graded, never the submissions: the scores from the gradebook, the
 placement of each card from the trusted grader's records (:mod:`.class_stats`).
@@ -17,8 +20,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from product_roles.instructor.class_stats import ClassStats, build, read_gradebook
+from product_roles.instructor.class_stats import ClassStats, build, item_analysis, read_gradebook
 from product_roles.instructor.course import Course
+from product_roles.instructor.item_analysis import ItemAnalysis
 
 HELP = "write a standalone HTML class report with charts, and a CSV of grades"
 
@@ -60,65 +64,30 @@ def write_csv(stats: ClassStats, path: Path) -> None:
             writer.writerow([student, "not graded"] + [""] * (len(header) - 2))
 
 
-def figures(stats: ClassStats, assignment: str):
-    import plotly.graph_objects as go
+def figures(stats: ClassStats, analysis: ItemAnalysis, assignment: str) -> dict:
+    """The report's charts by section."""
+    from product_roles.instructor import report_charts as charts
 
-    scores = [g.score for g in stats.grades]
-    top = max((g.max_score for g in stats.grades), default=0)
-    distribution = go.Figure(
-        go.Histogram(x=scores, xbins={"start": -0.5, "end": top + 0.5, "size": 1})
-    )
-    distribution.update_layout(
-        title=f"Scores on {assignment} ({len(scores)} students, out of {top:g})",
-        xaxis_title="Score", yaxis_title="Students", template="plotly_white",
-        xaxis_range=[-0.5, top + 0.5], bargap=0.1,
-    )  # fmt: skip
-    ordered = sorted(stats.cards, key=lambda c: c.share_right)
-    difficulty = go.Figure(
-        go.Bar(
-            x=[round(100 * c.share_right) for c in ordered],
-            y=[f"{c.exercise}: {c.card}" for c in ordered],
-            orientation="h",
-        )
-    )
-    difficulty.update_layout(
-        title="Each card's difficulty: share of students who placed it right",
-        xaxis_title="% right", template="plotly_white",
-        height=max(400, 22 * len(ordered) + 120), margin={"l": 320},
-    )  # fmt: skip
-    placed_axis = [*stats.roles, "unplaced"]
-    matrix = [[stats.confusion.get((e, p), 0) for p in placed_axis] for e in stats.roles]
-    confusion = go.Figure(
-        go.Heatmap(z=matrix, x=placed_axis, y=stats.roles, colorscale="Blues", texttemplate="%{z}")
-    )
-    confusion.update_layout(
-        title="Role confusion: the expected role (rows) against the role chosen (columns)",
-        xaxis_title="Chosen", yaxis_title="Expected", template="plotly_white",
-        yaxis_autorange="reversed",
-    )  # fmt: skip
-    common = stats.misplacements.most_common(10)[::-1]
-    mistakes = go.Figure(
-        go.Bar(
-            x=[n for _, n in common],
-            y=[f"{e}: {c} → {p}" for (e, c, p), n in common],
-            orientation="h",
-        )
-    )
-    mistakes.update_layout(
-        title="The most common misplacements (card → role chosen)",
-        xaxis_title="Students", template="plotly_white", margin={"l": 360},
-    )  # fmt: skip
-    if not common:
-        mistakes.add_annotation(text="No card was misplaced.", showarrow=False, x=0.5, y=0.5,
-                                xref="paper", yref="paper")  # fmt: skip
-    return [distribution, difficulty, confusion, mistakes]
+    return {
+        "scores": [charts.distribution(stats, assignment)],
+        "items": [charts.facility(analysis), charts.discrimination(analysis)],
+        "roles": [charts.confusion(stats), charts.misplacements(stats)],
+    }
 
 
 def write_html(stats: ClassStats, assignment: str, path: Path) -> None:
-    parts = []
-    for n, figure in enumerate(figures(stats, assignment)):
-        # The first chart embeds plotly.js, so the file opens with no network.
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=(n == 0)))
+    from product_roles.instructor.report_tables import SCRIPT, STYLE, item_section, student_section
+
+    analysis = item_analysis(stats)
+    charts = {}
+    first = True
+    for section, drawn in figures(stats, analysis, assignment).items():
+        parts = []
+        for figure in drawn:
+            # The first chart embeds plotly.js, so the file opens with no network.
+            parts.append(figure.to_html(full_html=False, include_plotlyjs=first))
+            first = False
+        charts[section] = "".join(f"<figure>{p}</figure>" for p in parts)
     graded = len(stats.grades)
     mean = sum(g.score for g in stats.grades) / graded if graded else 0
     manual = sum(g.needs_manual_grade for g in stats.grades)
@@ -130,18 +99,36 @@ def write_html(stats: ClassStats, assignment: str, path: Path) -> None:
                   "Run <code>product-roles grade</code> for them.</p>")  # fmt: skip
     if stats.without_cards:
         names = html.escape(", ".join(stats.without_cards))
-        notes += (f"<p>Counted in the scores but not in the card charts, as their card "
-                  f"verdicts were not recorded ({len(stats.without_cards)}): {names}.</p>")  # fmt: skip
+        notes += (f"<p>Counted in the scores but not in the card charts or the item analysis, "
+                  f"as their card verdicts were not all recorded ({len(stats.without_cards)}): "
+                  f"{names}.</p>")  # fmt: skip
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Class report: {html.escape(assignment)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}</style>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+figure{{margin:1em 0}}{STYLE}</style>
 </head><body>
 <h1>Class report: {html.escape(assignment)}</h1>
 <p>{graded} graded submissions; mean score {mean:.1f}; {manual} still need manual grading.
 Generated {stamp}.</p>
 {notes}
-{"".join(f"<section>{p}</section>" for p in parts)}
+<section id="scores"><h2>Scores</h2>{charts["scores"]}</section>
+<section id="item-analysis"><h2>Item analysis</h2>
+<p>One row per card, in the assignment's order; click a heading to sort. <em>Facility</em> is
+the share of students who placed the card right. <em>Discrimination</em> is the correlation
+between getting the card right and the student's score on the other cards (point-biserial,
+rest score): above 0, stronger students get it right more often. <em>Upper &minus; lower</em> is
+the share right among the top 27&nbsp;% of students (by score on the other cards) minus
+that among the bottom 27&nbsp;%. <em>Wrong choices</em> counts the students who chose each
+wrong category. See the instructor guide, <q>Reading the item analysis</q>.</p>
+{item_section(analysis)}
+{charts["items"]}</section>
+<section id="roles"><h2>Roles chosen</h2>{charts["roles"]}</section>
+<section id="student-table"><h2>Students</h2>
+<p>One row per student, in name order; click a heading to sort. The same figures are in
+<code>grades.csv</code>.</p>
+{student_section(stats, analysis)}</section>
+<script>{SCRIPT}</script>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")

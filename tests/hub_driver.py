@@ -1,6 +1,6 @@
 """Drive the workshop's JupyterHub as participants would: log in, start a server, run code.
 
-Used by tests/test_workshop_hub.py, tests/test_tljh_style_hub.py and
+Used by tests/workshop/test_workshop_hub.py, tests/workshop/test_tljh_style_hub.py and
 benchmarks/hub_timings.py. The hub runs as root and creates real Unix accounts; every
 account, group and folder a run creates carries a random prefix of its own and is
 removed when the run ends, whatever happened.

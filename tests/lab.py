@@ -6,6 +6,7 @@ downloaded: the server comes from the venv and the browser from ``/usr/bin/chrom
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -212,4 +213,29 @@ def set_theme(page, theme: str) -> None:
             return (r + g + b) / 3 > 128 === light;
         }""",
         arg=light == "true",
+    )
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def mean_brightness(png: bytes) -> float:
+    from PIL import Image, ImageStat
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return ImageStat.Stat(image).mean[0]
+
+
+def audit(page, root=None) -> list[dict]:
+    """axe-core's accessibility violations inside ``root`` (the whole page by default)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return (root or page.locator("body")).evaluate(
+        """async (root) => {
+            const result = await axe.run(root);
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.html).slice(0, 3),
+            }));
+        }"""
     )

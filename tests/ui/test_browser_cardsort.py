@@ -10,7 +10,6 @@ its own cards, so the tests do not depend on each other's order.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from pathlib import Path
@@ -18,10 +17,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ROOT
 from lab import (
+    AXE,
+    audit,
     chromium,
     jupyterlab,
+    mean_brightness,
     open_notebook,
     run_all_cells,
     set_theme,
@@ -31,7 +32,6 @@ from lab import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 EXERCISE = "browser-sort"
 CARDS = {
     "drag": "Order the list of upcoming work",
@@ -161,27 +161,6 @@ def test_check_shows_feedback_and_confidently_wrong(page, lab):
     expect(feedback).to_have_text("")
 
 
-def mean_brightness(png: bytes) -> float:
-    from PIL import Image, ImageStat
-
-    image = Image.open(io.BytesIO(png)).convert("L")
-    return ImageStat.Stat(image).mean[0]
-
-
-def audit(page, root=None) -> list[dict]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    return (root or main(page)).evaluate(
-        """async (root) => {
-            const result = await axe.run(root);
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.html).slice(0, 3),
-            }));
-        }"""
-    )
-
-
 def test_follows_light_and_dark_themes(page):
     root = main(page)
     set_theme(page, "JupyterLab Light")
@@ -189,7 +168,7 @@ def test_follows_light_and_dark_themes(page):
     set_theme(page, "JupyterLab Dark")
     try:
         dark = mean_brightness(visible_screenshot(page, root))
-        assert not [v for v in audit(page) if v["impact"] in ("serious", "critical")]
+        assert not [v for v in audit(page, main(page)) if v["impact"] in ("serious", "critical")]
     finally:
         set_theme(page, "JupyterLab Light")
     assert light > 170, f"light theme renders with mean brightness {light:.0f}"
@@ -198,7 +177,7 @@ def test_follows_light_and_dark_themes(page):
 
 def test_axe_finds_no_serious_or_critical_violations(page):
     assert AXE.exists(), "run ./scripts/test, which installs axe-core with npm ci"
-    serious = [v for v in audit(page) if v["impact"] in ("serious", "critical")]
+    serious = [v for v in audit(page, main(page)) if v["impact"] in ("serious", "critical")]
     assert not serious, json.dumps(serious, indent=2)
 
 

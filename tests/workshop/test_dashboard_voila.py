@@ -11,17 +11,10 @@ import pytest
 
 from conftest import ROOT
 from lab import free_port
-from product_roles.grading import answers
 from product_roles.workshop.room import AI_ERA, TRADITIONAL
-from workshop_helpers import chromium_page, server, wait_for_http
+from workshop_helpers import chromium_page, server, sit, wait_for_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-def sit(room: Path, name: str, exercise: str, placements: dict) -> None:
-    (room / name).mkdir(exist_ok=True)
-    path = answers.path_for(exercise, room / name)
-    answers.write(path, answers.Answers(exercise, placements))
 
 
 def kernels(parent: int) -> int:

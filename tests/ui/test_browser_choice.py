@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lab import chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
+from lab import audit, chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
 from product_roles.content.questions import bank
-from test_browser_cardsort import audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -22,7 +22,7 @@ from conftest import ROOT
 from lab import chromium, jupyterlab, open_notebook, run_all_cells
 from product_roles.workshop.room import AI_ERA, ROOM_CARDS, TRADITIONAL
 from product_roles.workshop.room_charts import FONT
-from test_dashboard_voila import sit
+from workshop_helpers import sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,13 +15,13 @@ import pytest
 from lab import (
     chromium,
     jupyterlab,
+    mean_brightness,
     open_notebook,
     run_all_cells,
     set_theme,
     visible_screenshot,
     write_notebook,
 )
-from test_browser_cardsort import mean_brightness
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -77,8 +77,11 @@ def environment(tree: Path) -> dict[str, str]:
     # The editable install must not win over the tree under test.
     found = subprocess.run(
         [sys.executable, "-c", "import product_roles; print(product_roles.__file__)"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     if not Path(found).is_relative_to(tree / "widgets"):
         raise RuntimeError(f"imported {found}, not the package in {tree}")
     return env
@@ -89,8 +92,11 @@ def one_run(tree: Path, course: Path, out: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", RUN, "report", ASSIGNMENT, "--out", str(out)],
-        cwd=course, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=course,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     took = time.perf_counter() - started
     if not (out / "report.html").is_file():
         raise RuntimeError(f"{tree} wrote no report in {out}")
@@ -163,8 +169,11 @@ def main(argv: list[str] | None = None) -> None:
             phases[students] = breakdown(course)
             rows.append((students, {k: statistics.median(v) for k, v in times.items()}, size))
     names = [*trees, "floor"]
-    print(f"| students | {' | '.join(names)} |" + (" ratio |" if len(trees) > 1 else "")
-          + " report.html |")  # fmt: skip
+    print(
+        f"| students | {' | '.join(names)} |"
+        + (" ratio |" if len(trees) > 1 else "")
+        + " report.html |"
+    )
     print("|---" * (len(names) + (2 if len(trees) > 1 else 1) + 1) + "|")
     for students, medians, size in rows:
         cells = " | ".join(f"{medians[k]:.2f} s" for k in names)

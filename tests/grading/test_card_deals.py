@@ -360,9 +360,10 @@ def test_the_solution_places_whatever_is_dealt():
     nb = nbformat.read(SOURCE, as_version=4)
     solution = cell(nb, "place-cards").source
     table = next(
-        ast.literal_eval(n.value) for n in ast.walk(ast.parse(solution))
+        ast.literal_eval(n.value)
+        for n in ast.walk(ast.parse(solution))
         if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "ROLE_OF"
-    )  # fmt: skip
+    )
     key = key_of_pool()
     assert set(table) == {c["id"] for c in POOL} == set(key)
     assert all(table[card] in key[card] for card in table)
@@ -468,8 +469,10 @@ def test_a_call_the_grader_cannot_read_is_an_error_not_a_silent_whole_pool():
     assert deals_in_cell("not python (") == []
     assert grader_deals.find_deals({"a": "x = 1"}) == {}
     with pytest.raises(DealError, match="dealt twice"):
-        grader_deals.find_deals({
-            "a": 'deal_cards("ex", ["a", "b"], seed=1, cards=1)',
-            "b": 'deal_cards("ex", ["a", "b"], seed=1, cards=1)',
-        })  # fmt: skip
+        grader_deals.find_deals(
+            {
+                "a": 'deal_cards("ex", ["a", "b"], seed=1, cards=1)',
+                "b": 'deal_cards("ex", ["a", "b"], seed=1, cards=1)',
+            }
+        )
     assert copy.deepcopy(POOL) == pool_and_deal()[0], "nothing above changed the pool"

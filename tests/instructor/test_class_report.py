@@ -25,8 +25,7 @@ from product_roles.instructor.simulate_graded import graded_class
 from product_roles.instructor.trusted import _write_record, read_records
 
 ASSIGNMENT = "a1"
-KEY = {"plan": "PO", "price": "PM", "build": "ENG", "review": "TEAM", "market": "PM",
-       "trap": "PO"}  # fmt: skip
+KEY = {"plan": "PO", "price": "PM", "build": "ENG", "review": "TEAM", "market": "PM", "trap": "PO"}
 SOURCE = f"""### BEGIN HIDDEN TESTS
 KEY = {KEY!r}
 score_placements("sort", KEY)
@@ -70,9 +69,12 @@ def table(page: str, table_id: str) -> list[list[str]]:
     )
     assert body, f"no table {table_id}"
     return [
-        [html.unescape(re.sub("<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        [
+            html.unescape(re.sub("<[^>]+>", "", cell))
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1))
-    ]  # fmt: skip
+    ]
 
 
 def test_the_item_table_has_a_row_per_card_with_its_figures(report):
@@ -136,8 +138,13 @@ def test_the_page_works_offline_and_keeps_the_sections(report):
     assert 'src="https://cdn.plot.ly' not in page
     assert "Plotly.newPlot" in page
     assert not re.search(r'<script[^>]+src="https?:', page)
-    for title in ("Scores on", "difficulty", "Role confusion", "most common misplacements",
-                  "Which cards tell stronger students from weaker ones"):  # fmt: skip
+    for title in (
+        "Scores on",
+        "difficulty",
+        "Role confusion",
+        "most common misplacements",
+        "Which cards tell stronger students from weaker ones",
+    ):
         assert title in page
 
 
@@ -152,8 +159,11 @@ def recorded_class(tmp_path, skills: list[float]):
         verdict = judge("sort", KEY, answers.Answers("sort", chosen["sort"]), reveal=False)
         folder = tmp_path / f"s{n:04d}"
         folder.mkdir()
-        _write_record({"metadata": {"path": str(folder)}, "nbgrader": {"notebook": "nb"}},
-                      {"test-sort": verdict}, [])  # fmt: skip
+        _write_record(
+            {"metadata": {"path": str(folder)}, "nbgrader": {"notebook": "nb"}},
+            {"test-sort": verdict},
+            [],
+        )
         records[folder.name] = read_records(folder)
         grades.append(StudentGrade(folder.name, verdict.points, verdict.max_points, False))
     return build(grades, records, [PARSED_KEY], ["PO", "PM", "ENG", "TEAM"])
@@ -225,8 +235,14 @@ def test_the_guide_explains_the_item_analysis_and_shows_the_report():
 
     guide = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
     section = guide.split("## Reading the item analysis", 1)[1].split("\n## ", 1)[0]
-    for term in ("**Facility**", "**Discrimination**", "**Upper \u2212 lower**", "**The flag.**",
-                 "**Reliability (KR-20)**", "not enough data"):  # fmt: skip
+    for term in (
+        "**Facility**",
+        "**Discrimination**",
+        "**Upper \u2212 lower**",
+        "**The flag.**",
+        "**Reliability (KR-20)**",
+        "not enough data",
+    ):
         assert term in section
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", guide):
         assert (ROOT / "docs" / image).is_file(), image

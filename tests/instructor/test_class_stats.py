@@ -82,8 +82,13 @@ def test_a_submission_with_no_record_is_not_graded(tmp_path):
     grade, records = graded(tmp_path, "ana", {"order-work": "PO"})
     # nbgrader leaves a gradebook entry behind when grading fails, and no autograded folder.
     failed = StudentGrade("ben", 0.0, 3.0, True)
-    stats = build([grade, failed], {"ana": records, "ben": []}, [KEY], CATALOGUE_ROLES,
-                  submitted=["ana", "ben", "late"])  # fmt: skip
+    stats = build(
+        [grade, failed],
+        {"ana": records, "ben": []},
+        [KEY],
+        CATALOGUE_ROLES,
+        submitted=["ana", "ben", "late"],
+    )
     assert [g.student for g in stats.grades] == ["ana"]
     assert stats.not_graded == ["ben", "late"]
     assert sum(c.answered for c in stats.cards) == len(KEY.answers)
@@ -130,10 +135,15 @@ def test_the_gradebook_totals_are_nbgraders_own(tmp_path, monkeypatch):
         gb.find_grade("test-other", "a1", "a1", "cy").needs_manual_grade = True
         gb.db.commit()
         expected = sorted(
-            (s.student.id, float(s.score), float(s.max_score), bool(s.needs_manual_grade),
-             {f"{nb.name}/{g.name}": g.score for nb in s.notebooks for g in nb.grades})
+            (
+                s.student.id,
+                float(s.score),
+                float(s.max_score),
+                bool(s.needs_manual_grade),
+                {f"{nb.name}/{g.name}": g.score for nb in s.notebooks for g in nb.grades},
+            )
             for s in gb.assignment_submissions("a1")
-        )  # fmt: skip
+        )
     grades, keys = read_gradebook(url, "simulated", "a1")
     got = [(g.student, g.score, g.max_score, g.needs_manual_grade, g.cells) for g in grades]
     assert got == expected

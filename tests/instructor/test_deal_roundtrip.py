@@ -44,8 +44,10 @@ def graded(tmp_path_factory):
     release, submitted = course / "exercises" / ASSIGNMENT, course / "submitted"
     (key,) = keys_of(ASSIGNMENT)
     right = {card: accepted[0] for card, accepted in key.answers.items()}
-    wrong = {card: next(r for r in ("TEAM", "PO", "PM", "ENG") if r not in a)
-             for card, a in key.answers.items()}  # fmt: skip
+    wrong = {
+        card: next(r for r in ("TEAM", "PO", "PM", "ENG") if r not in a)
+        for card, a in key.answers.items()
+    }
     rng = random.Random(13)
     placed = {}
     for n, student in enumerate(HONEST):

@@ -133,8 +133,13 @@ def test_nbgrader_under_the_course_config_neither_makes_nor_widens_the_exchange(
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
     shared = tmp_path / "shared"
-    refused = nbgrader("release_assignment", ASSIGNMENT, cwd=course, check=False,
-                       PRODUCT_ROLES_EXCHANGE=str(shared))  # fmt: skip
+    refused = nbgrader(
+        "release_assignment",
+        ASSIGNMENT,
+        cwd=course,
+        check=False,
+        PRODUCT_ROLES_EXCHANGE=str(shared),
+    )
     assert refused.returncode != 0
     assert f"There is no exchange at {shared}" in refused.stdout + refused.stderr
     assert not shared.exists(), "nbgrader made no exchange"

@@ -40,15 +40,17 @@ NUMBER = re.compile(r"^\d+(\.\d{1,2})?$")
 def roster_rows():
     rows = []
     for n, student in enumerate([*SUBMITTERS[:30], NEVER_SUBMITTED]):
-        rows.append({
-            "nbgrader_id": student,
-            "name": f"Surname{n:02d}, Given",  # a comma, as Canvas's "Last, First" names have
-            "lms_id": "" if student == EMAIL_ONLY else str(5000 + n),
-            "sis_id": "" if student == EMAIL_ONLY else f"S{n:04d}",
-            "login": "" if student == EMAIL_ONLY else f"login{n:02d}",
-            "email": "" if student == NO_EMAIL else f"{student}@example.edu",
-            "section": "Section A" if n % 2 else "Section B",
-        })  # fmt: skip
+        rows.append(
+            {
+                "nbgrader_id": student,
+                "name": f"Surname{n:02d}, Given",  # a comma, as Canvas's "Last, First" names have
+                "lms_id": "" if student == EMAIL_ONLY else str(5000 + n),
+                "sis_id": "" if student == EMAIL_ONLY else f"S{n:04d}",
+                "login": "" if student == EMAIL_ONLY else f"login{n:02d}",
+                "email": "" if student == NO_EMAIL else f"{student}@example.edu",
+                "section": "Section A" if n % 2 else "Section B",
+            }
+        )
     return rows
 
 
@@ -71,8 +73,13 @@ def placements(assignment, rng):
 def export(*args, cwd):
     return subprocess.run(
         [str(BIN / "product-roles"), "export", *args],
-        cwd=cwd, env=tool_env(), capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        cwd=cwd,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def read_csv(path):
@@ -88,7 +95,11 @@ def graded(tmp_path_factory):
         for assignment in ASSIGNMENTS:
             if assignment == "design-a-team" and student in SKIPPED_TEAM:
                 continue
-            edit = write_recommendation if assignment == "design-a-team" and student in MARKED_BY_HAND else None  # fmt: skip
+            edit = (
+                write_recommendation
+                if assignment == "design-a-team" and student in MARKED_BY_HAND
+                else None
+            )
             release = course / "exercises" / assignment
             submit(release, course / "submitted", student, placements(assignment, rng), edit)
     # One autograde run for both assignments: nbgrader reads the id as a glob.
@@ -113,8 +124,10 @@ def gradebook(graded):
         for assignment in ASSIGNMENTS:
             for sub in gb.assignment_submissions(assignment):
                 result[(sub.student.id, assignment)] = (
-                    sub.score, sub.max_score, sub.needs_manual_grade
-                )  # fmt: skip
+                    sub.score,
+                    sub.max_score,
+                    sub.needs_manual_grade,
+                )
     return result, points
 
 
@@ -150,14 +163,27 @@ def test_canvas_file_has_the_gradebook_import_layout(graded, gradebook):
     assert "Student" in header[0]
     assert "ID" in header[1]
     assert "Section" in header[4]
-    assert possible == ["Points Possible", "", "", "", "", *(number(points[a]) for a in ASSIGNMENTS)]  # fmt: skip
+    assert possible == [
+        "Points Possible",
+        "",
+        "",
+        "",
+        "",
+        *(number(points[a]) for a in ASSIGNMENTS),
+    ]
     roster = {r["lms_id"]: r for r in roster_rows() if r["lms_id"]}
     assert len(students) == 30
     assert EMAIL_ONLY not in {r["nbgrader_id"] for r in roster.values()}
     for row in students:
         assert len(row) == len(header)
         entry = roster[row[1]]
-        assert row[:5] == [entry["name"], entry["lms_id"], entry["sis_id"], entry["login"], entry["section"]]  # fmt: skip
+        assert row[:5] == [
+            entry["name"],
+            entry["lms_id"],
+            entry["sis_id"],
+            entry["login"],
+            entry["section"],
+        ]
         for assignment, cell in zip(ASSIGNMENTS, row[5:], strict=True):
             assert cell == "" or NUMBER.match(cell), cell
             assert cell == expected_cell(scores, entry["nbgrader_id"], assignment)
@@ -228,7 +254,10 @@ def test_unknown_and_missing_students_are_listed_never_dropped(graded):
     for text in (done.stderr, summary):
         assert "1 student in the gradebook but not in roster.csv" in text
         assert f"{NOT_IN_ROSTER} (design-a-team, traditional-divide)" in text
-        assert f"1 student in the roster with no submission of traditional-divide (an empty cell):\n  {NEVER_SUBMITTED}\n" in text  # fmt: skip
+        assert (
+            f"1 student in the roster with no submission of traditional-divide (an empty cell):\n  {NEVER_SUBMITTED}\n"
+            in text
+        )
         team = listed(text, "21 students in the roster with no submission of design-a-team")
         assert team == {*SKIPPED_TEAM, NEVER_SUBMITTED}
         assert f"left out of canvas.csv: no lms_id, sis_id or login:\n  {EMAIL_ONLY}\n" in text
@@ -244,10 +273,20 @@ def test_one_assignment_zero_for_missing_and_lms_titles(graded, gradebook, capsy
     course, _ = graded
     scores, _ = gradebook
     title = "Traditional divide (4521)"  # Canvas matches "Title (assignment id)" to its id
-    status = cli.main([
-        "--course", str(course), "export", "traditional-divide", "--missing", "zero",
-        "--lms-name", f"traditional-divide={title}", "--moodle-id", "idnumber",
-    ])  # fmt: skip
+    status = cli.main(
+        [
+            "--course",
+            str(course),
+            "export",
+            "traditional-divide",
+            "--missing",
+            "zero",
+            "--lms-name",
+            f"traditional-divide={title}",
+            "--moodle-id",
+            "idnumber",
+        ]
+    )
     assert status == 1
     out = course / "exports" / "traditional-divide"
     canvas = read_csv(out / "canvas.csv")
@@ -309,22 +348,28 @@ def test_roster_reads_any_column_order_case_bom_and_blank_lines(tmp_path):
         ("email,name\na@x.edu,Ana\n", "line 1: no 'nbgrader_id' column"),
         ("nbgrader_id,name\nana,Ana\n", "line 1: no LMS identifier column"),
         ("nbgrader_id,email,Email\n", "line 1: the column 'email' appears twice"),
-        ("nbgrader_id,email\nana,a@x.edu\nben,b@x.edu\nana,c@x.edu\n",
-         "line 4: nbgrader_id 'ana' is already on line 2"),
-        ("nbgrader_id,email\nana,Ana@X.edu\nben,ana@x.edu\n",
-         "line 3: email 'ana@x.edu' is already on line 2"),
+        (
+            "nbgrader_id,email\nana,a@x.edu\nben,b@x.edu\nana,c@x.edu\n",
+            "line 4: nbgrader_id 'ana' is already on line 2",
+        ),
+        (
+            "nbgrader_id,email\nana,Ana@X.edu\nben,ana@x.edu\n",
+            "line 3: email 'ana@x.edu' is already on line 2",
+        ),
         ("nbgrader_id,lms_id\nana,17\nben,17\n", "line 3: lms_id '17' is already on line 2"),
         ("nbgrader_id,email\nana,a@x.edu\n,b@x.edu\n", "line 3: no nbgrader_id"),
         ("nbgrader_id,email,sis_id\nana,,\n", "line 2: ana has no LMS identifier"),
         ("nbgrader_id,email\nana,a@x.edu,extra\n", "line 2: 3 fields for 2 columns"),
         # A quoted value over two lines: the next record starts on line 4.
-        ('nbgrader_id,email,name\nana,a@x.edu,"Ana\nDoe"\nana,b@x.edu,Ana\n',
-         "line 4: nbgrader_id 'ana' is already on line 2"),
+        (
+            'nbgrader_id,email,name\nana,a@x.edu,"Ana\nDoe"\nana,b@x.edu,Ana\n',
+            "line 4: nbgrader_id 'ana' is already on line 2",
+        ),
         ('nbgrader_id,email\nana,"a@x.edu\n', "not valid CSV"),
         ("", "the file is empty"),
         (b"nbgrader_id,email\nan\xe9,a@x.edu\n", "not UTF-8 text"),
     ],
-)  # fmt: skip
+)
 def test_roster_refuses_bad_input_naming_the_line(tmp_path, text, message):
     path = write(tmp_path, text)
     error = refused(path)

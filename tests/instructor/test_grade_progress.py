@@ -18,10 +18,16 @@ from product_roles.instructor.progress import ClassProgress
 
 def result(student, score=3.0, status="graded", reason=""):
     return {
-        "student": student, "assignment": "a", "status": status, "score": score,
-        "max_score": 4.0, "needs_manual_grade": False, "reason": reason, "seconds": 0.25,
+        "student": student,
+        "assignment": "a",
+        "status": status,
+        "score": score,
+        "max_score": 4.0,
+        "needs_manual_grade": False,
+        "reason": reason,
+        "seconds": 0.25,
         "worker": "",
-    }  # fmt: skip
+    }
 
 
 def test_a_pipe_gets_one_line_per_submission():
@@ -101,8 +107,13 @@ print("stderr is the terminal's again", file=sys.stderr)
 
 def test_stderr_of_the_grader_and_of_its_children_goes_to_the_log(tmp_path):
     log = tmp_path / "reports" / "grading.log"
-    done = subprocess.run([sys.executable, "-c", GRADER, str(log)], capture_output=True,
-                          text=True, timeout=60, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", GRADER, str(log)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert done.stdout.splitlines() == [
         "progress stays on stdout",
         "2 warnings in this run",

@@ -71,7 +71,8 @@ def test_release_refuses_an_answers_file_in_the_source(tmp_path):
     stray.write_text("{}")
     done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
     assert done.returncode == 1
-    assert "Refusing to release" in done.stderr and str(stray) in done.stderr
+    assert "Refusing to release" in done.stderr
+    assert str(stray) in done.stderr
     assert not (course / "exercises").exists()
 
 
@@ -82,7 +83,8 @@ def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
     assert done.returncode == 1
     assert "the solution fails its tests" in done.stderr
     # The failing test cell and its error, from nbgrader's validator.
-    assert "this test fails:" in done.stderr and "check_ready_to_submit" in done.stderr
+    assert "this test fails:" in done.stderr
+    assert "check_ready_to_submit" in done.stderr
     assert not (course / "exercises").exists()
 
 
@@ -95,7 +97,8 @@ def test_release_refuses_a_blank_release_that_passes(tmp_path):
     done = cli("release", ASSIGNMENT, "--no-exchange", cwd=course)
     assert done.returncode == 1
     assert "the blank release passes a test" in done.stderr
-    assert "this test passes:" in done.stderr and every_point in done.stderr
+    assert "this test passes:" in done.stderr
+    assert every_point in done.stderr
 
 
 def right_and_wrong():
@@ -135,8 +138,10 @@ def graded(tmp_path_factory):
     # Tests that grade again start from this copy, so none sees another's changes.
     shutil.copytree(course, course.parent / "as-graded", symlinks=True)
     # After grading, ana's answers file changes and dee submits: neither is graded.
-    answers.write(answers.path_for(ASSIGNMENT, submitted / "ana" / ASSIGNMENT),
-                  answers.Answers(ASSIGNMENT, wrong))  # fmt: skip
+    answers.write(
+        answers.path_for(ASSIGNMENT, submitted / "ana" / ASSIGNMENT),
+        answers.Answers(ASSIGNMENT, wrong),
+    )
     submit(release, submitted, "dee", {ASSIGNMENT: right})
     return course, done.stdout, done.stderr
 
@@ -161,7 +166,8 @@ def test_grade_shows_progress_and_each_result(graded):
     for student, score in scores.items():
         assert f"{student}: {score} of {cards}" in out
     assert "Graded 3 of 3 submissions" in out
-    assert "Kernels: fork for 3." in out and "[kernels:" not in out
+    assert "Kernels: fork for 3." in out
+    assert "[kernels:" not in out
 
 
 def test_feedback_without_the_key_says_right_or_wrong_and_why(graded):
@@ -191,14 +197,16 @@ def test_report_shows_what_was_graded(graded):
     for title in ("Scores on", "difficulty", "Role confusion", "most common misplacements"):
         assert title in page
     assert "Not graded, so not counted here (1): dee." in page
-    assert 'src="https://cdn.plot.ly' not in page and "Plotly.newPlot" in page  # works offline
-    with open(out / "grades.csv", newline="") as stream:
+    assert 'src="https://cdn.plot.ly' not in page
+    assert "Plotly.newPlot" in page
+    with (out / "grades.csv").open(newline="") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
     graded_rows = {s: float(r["score"]) for s, r in rows.items() if r["status"] == "graded"}
     _, scores = expected_scores()
     assert graded_rows == scores  # ana's answers file changed after grading: still all right
     assert rows["ben"][f"{ASSIGNMENT}/test-card-roles"] == f"{scores['ben']:g}"
-    assert rows["dee"]["status"] == "not graded" and rows["dee"]["score"] == ""
+    assert rows["dee"]["status"] == "not graded"
+    assert rows["dee"]["score"] == ""
 
 
 def test_report_counts_each_misplacement_as_graded(graded):
@@ -222,8 +230,9 @@ def test_report_counts_each_misplacement_as_graded(graded):
 
 def test_grade_without_the_fork_server_gives_the_same_grades(graded, tmp_path):
     course = as_graded(graded, tmp_path)
-    done = cli("grade", ASSIGNMENT, "--no-collect", "--no-fork", "--no-sandbox", "--hide-key",
-               cwd=course)  # fmt: skip
+    done = cli(
+        "grade", ASSIGNMENT, "--no-collect", "--no-fork", "--no-sandbox", "--hide-key", cwd=course
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     cards, scores = expected_scores()
     for student, score in scores.items():
@@ -236,7 +245,8 @@ def test_grade_keeps_warnings_off_the_terminal_and_in_its_log(graded):
     """nbgrader's first grading of new submissions makes SQLAlchemy warn, once per student or more."""
     course, out, err = graded
     log = course / "reports" / ASSIGNMENT / "grading.log"
-    assert "SAWarning" not in out and "SAWarning" not in err
+    assert "SAWarning" not in out
+    assert "SAWarning" not in err
     # The fixture's run is the log's first section; later tests may append theirs.
     text = log.read_text().split("\n=== product-roles grade ")[0]
     warned = text.count("SAWarning")
@@ -255,7 +265,8 @@ def test_grading_one_student_keeps_the_class_record(graded, tmp_path):
     assert "Graded 1 of 1 submissions" in done.stdout
     after = {r["student"]: r for r in json.loads(record.read_text())}
     assert sorted(after) == ["ana", "ben", "cy"]
-    assert after["ana"] == before["ana"] and after["cy"] == before["cy"]
+    assert after["ana"] == before["ana"]
+    assert after["cy"] == before["cy"]
     assert after["ben"]["score"] == before["ben"]["score"]
     assert after["ben"]["worker"] != before["ben"]["worker"], "ben's result is the new one"
     log = (course / "reports" / ASSIGNMENT / "grading.log").read_text()
@@ -268,8 +279,10 @@ def test_release_refuses_a_missing_exchange_and_names_the_fix(tmp_path):
     done = cli("release", ASSIGNMENT, cwd=course, env={"PRODUCT_ROLES_EXCHANGE": str(shared)})
     assert done.returncode == 1
     assert f"Refusing to release: There is no exchange at {shared}" in done.stderr
-    assert "sudo install -d -m 3770" in done.stderr and "PRODUCT_ROLES_EXCHANGE" in done.stderr
-    assert not shared.exists() and not (tmp_path / "srv").exists()
+    assert "sudo install -d -m 3770" in done.stderr
+    assert "PRODUCT_ROLES_EXCHANGE" in done.stderr
+    assert not shared.exists()
+    assert not (tmp_path / "srv").exists()
     assert not (course / "exercises").exists(), "refused before anything else"
 
 

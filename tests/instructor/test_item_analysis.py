@@ -119,8 +119,11 @@ def test_the_records_give_the_matrix_worked_by_hand(tmp_path):
 
 def test_facility_by_hand(hand_class):
     assert [(i.card, i.right, i.answered) for i in hand_class.items] == [
-        ("c1", 3, 5), ("c2", 3, 5), ("c3", 2, 5), ("c4", 1, 5),
-    ]  # fmt: skip
+        ("c1", 3, 5),
+        ("c2", 3, 5),
+        ("c3", 2, 5),
+        ("c4", 1, 5),
+    ]
     assert [i.facility for i in hand_class.items] == [0.6, 0.6, 0.4, 0.2]
 
 
@@ -174,9 +177,11 @@ def test_the_upper_lower_index_does_not_depend_on_the_order_of_names():
 
 def responses_of(matrix):
     return {
-        student: {("sort", f"c{n + 1}"): Response("PO" if x else "PM", bool(x)) for n, x in enumerate(row)}
+        student: {
+            ("sort", f"c{n + 1}"): Response("PO" if x else "PM", bool(x)) for n, x in enumerate(row)
+        }
         for student, row in matrix.items()
-    }  # fmt: skip
+    }
 
 
 def items_of(matrix):

@@ -165,8 +165,12 @@ def test_each_student_gets_the_exact_score(graded):
     assert DEALT == 16 < len(KEY), "each student sorts part of the pool"
     assert 0 < BOB_SCORE < DEALT, "Bob's half-right sort should score in between"
     assert scores == {
-        "alice": DEALT, "bob": BOB_SCORE, "carol": 0.0, "dave": 0.0, ERIN: DEALT,
-    }  # fmt: skip
+        "alice": DEALT,
+        "bob": BOB_SCORE,
+        "carol": 0.0,
+        "dave": 0.0,
+        ERIN: DEALT,
+    }
     assert {float(row["max_score"]) for row in graded.values()} == {float(DEALT)}
 
 

@@ -122,10 +122,13 @@ def test_dask_local_cluster_matches_sequential_nbgrader(courses):
     # No dashboard, and the scheduler's HTTP server on a free port rather than on
     # 8787, which another Dask cluster on the machine may hold.
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
         host="127.0.0.1",
         scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-    ) as cluster:  # fmt: skip
+    ) as cluster:
         results = grade_class(copies["dask"], ASSIGNMENT, engine="dask", cluster=cluster)
     assert [r["student"] for r in results] == students
     assert all(r["status"] == "graded" for r in results), results

@@ -186,9 +186,10 @@ def test_nothing_the_kernel_started_outlives_it(tmp_path):
     )
     time.sleep(0.5)
     alive = [
-        p.name for p in Path("/proc").iterdir()
+        p.name
+        for p in Path("/proc").iterdir()
         if p.name.isdigit() and marker.encode() in _cmdline(p)
-    ]  # fmt: skip
+    ]
     assert alive == []
 
 
@@ -303,8 +304,9 @@ def test_the_grade_command_refuses_without_a_sandbox(tmp_path):
     assert "Grading refused" in refused.stderr
     assert "--no-sandbox" in refused.stderr
     # The sandbox needs the fork server: turning forking off alone is refused too.
-    no_fork = product_roles_command("grade", hostile.ASSIGNMENT, "--no-collect", "--no-fork",
-                                    cwd=course)  # fmt: skip
+    no_fork = product_roles_command(
+        "grade", hostile.ASSIGNMENT, "--no-collect", "--no-fork", cwd=course
+    )
     assert no_fork.returncode == 2
     assert "--no-fork needs --no-sandbox" in no_fork.stderr
     assert not (course / "autograded").exists()
@@ -323,9 +325,14 @@ def product_roles_command(*args: str, cwd: Path, **env: str):
     from conftest import BIN, tool_env
 
     return subprocess.run(
-        [str(BIN / "product-roles"), *args], cwd=cwd, env=tool_env(**env),
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [str(BIN / "product-roles"), *args],
+        cwd=cwd,
+        env=tool_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_the_kernel_holds_no_way_to_the_fork_server(tmp_path):
@@ -333,8 +340,10 @@ def test_the_kernel_holds_no_way_to_the_fork_server(tmp_path):
 
     server = fork_server(sandbox=True)
     server.start()
-    pipes = {os.fstat(server._process.stdin.fileno()).st_ino,
-             os.fstat(server._process.stdout.fileno()).st_ino}  # fmt: skip
+    pipes = {
+        os.fstat(server._process.stdin.fileno()).st_ino,
+        os.fstat(server._process.stdout.fileno()).st_ino,
+    }
     (out,) = run(
         tmp_path,
         "import os\nseen = set()\nfor fd in os.listdir('/proc/self/fd'):\n"

@@ -162,7 +162,9 @@ def build(
     graded = [g for g in grades if records.get(g.student)]
     done = {g.student for g in graded}
     not_graded = sorted({*submitted, *(g.student for g in grades)} - done)
-    cards = {(k.exercise, c): CardResult(k.exercise, c, a) for k in keys for c, a in k.answers.items()}  # fmt: skip
+    cards = {
+        (k.exercise, c): CardResult(k.exercise, c, a) for k in keys for c, a in k.answers.items()
+    }
     confusion: Counter = Counter()
     misplaced: Counter = Counter()
     without_cards = []
@@ -187,9 +189,15 @@ def build(
     rank = {role: n for n, role in enumerate(role_order)}
     roles = sorted(seen, key=lambda r: (rank.get(r, len(rank)), r))
     return ClassStats(
-        graded, list(cards.values()), confusion, misplaced, roles, not_graded, without_cards,
+        graded,
+        list(cards.values()),
+        confusion,
+        misplaced,
+        roles,
+        not_graded,
+        without_cards,
         responses,
-    )  # fmt: skip
+    )
 
 
 def item_analysis(stats: ClassStats) -> ItemAnalysis:

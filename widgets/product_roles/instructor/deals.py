@@ -48,9 +48,13 @@ class PoolDeal:
     def dealt(self, student: str | None) -> list[str]:
         """The ids dealt to ``student`` (None: the default set), in that student's order."""
         return dealt_ids(
-            self.exercise, self.entries(), seed=self.seed, cards=self.cards,
-            per_group=self.per_group, student=student,
-        )  # fmt: skip
+            self.exercise,
+            self.entries(),
+            seed=self.seed,
+            cards=self.cards,
+            per_group=self.per_group,
+            student=student,
+        )
 
 
 def _is_dealer(node: ast.AST) -> TypeGuard[ast.Call]:
@@ -142,10 +146,14 @@ def deals_in_cell(source: str, cell: str = "") -> list[PoolDeal]:
         group_counts(pool, spec["cards"], spec.get("per_group"))
         found.append(
             PoolDeal(
-                exercise, tuple((card_id(c), card_group(c)) for c in pool), spec["seed"],
-                spec["cards"], spec.get("per_group"), cell,
+                exercise,
+                tuple((card_id(c), card_group(c)) for c in pool),
+                spec["seed"],
+                spec["cards"],
+                spec.get("per_group"),
+                cell,
             )
-        )  # fmt: skip
+        )
     return found
 
 

@@ -37,26 +37,39 @@ FORMATS = {"canvas": "canvas.csv", "moodle": "moodle.csv", "plain": "grades.csv"
 
 def add_arguments(parser) -> None:
     parser.add_argument(
-        "assignments", nargs="*", metavar="ASSIGNMENT",
+        "assignments",
+        nargs="*",
+        metavar="ASSIGNMENT",
         help="the assignments to export (default: every assignment in the gradebook)",
-    )  # fmt: skip
+    )
     parser.add_argument("--roster", type=Path, help="the roster CSV (default: roster.csv)")
     parser.add_argument(
-        "--format", dest="formats", action="append", choices=sorted(FORMATS),
+        "--format",
+        dest="formats",
+        action="append",
+        choices=sorted(FORMATS),
         help="write only this file (repeatable; default: all three)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--moodle-id", choices=sorted(MOODLE_FIELDS), default="email",
+        "--moodle-id",
+        choices=sorted(MOODLE_FIELDS),
+        default="email",
         help="the Moodle user field moodle.csv identifies students by (default: email)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--missing", choices=sorted(MISSING), default="empty",
+        "--missing",
+        choices=sorted(MISSING),
+        default="empty",
         help="what a roster student with no submission gets (default: an empty cell)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--lms-name", dest="lms_names", action="append", default=[], metavar="ASSIGNMENT=TITLE",
+        "--lms-name",
+        dest="lms_names",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=TITLE",
         help="the column title an LMS knows an assignment by (repeatable)",
-    )  # fmt: skip
+    )
     parser.add_argument("--db", dest="db_url", help="gradebook URL (default: the course's)")
     parser.add_argument("--out", type=Path, help="folder for the files (default: exports/...)")
 
@@ -85,11 +98,15 @@ def problems(
     if roster is not None:
         unknown = [s for s in grades.students if s not in roster]
         if unknown:
-            found.append((
-                (f"in the gradebook but not in {roster.path.name}, so in no LMS file "
-                 "(their grades are in grades.csv; add them to the roster)"),
-                [f"{s} ({', '.join(grades.submitted(s)) or 'no submission'})" for s in unknown],
-            ))  # fmt: skip
+            found.append(
+                (
+                    (
+                        f"in the gradebook but not in {roster.path.name}, so in no LMS file "
+                        "(their grades are in grades.csv; add them to the roster)"
+                    ),
+                    [f"{s} ({', '.join(grades.submitted(s)) or 'no submission'})" for s in unknown],
+                )
+            )
         cell = "an empty cell" if missing == "empty" else "0"
         for assignment in grades.assignments:
             absent = [s for s in roster.students if grades.grade(s, assignment) is None]
@@ -104,15 +121,20 @@ def problems(
             found.append((f"left out of {name}: {why[name]}", [s.nbgrader_id for s in students]))
     for assignment in grades.assignments:
         pending = [
-            s for s in grades.students
+            s
+            for s in grades.students
             if (g := grades.grade(s, assignment)) is not None and g.needs_manual_grade
-        ]  # fmt: skip
+        ]
         if pending:
-            found.append((
-                (f"with manual grading still to do on {assignment} "
-                 "(the exported score counts the unmarked answers as 0)"),
-                pending,
-            ))  # fmt: skip
+            found.append(
+                (
+                    (
+                        f"with manual grading still to do on {assignment} "
+                        "(the exported score counts the unmarked answers as 0)"
+                    ),
+                    pending,
+                )
+            )
     return found
 
 
@@ -124,8 +146,9 @@ def describe(found: list[tuple[str, list[str]]]) -> str:
         if any(" (" in s for s in students):
             lines += [f"  {s}" for s in students]
         else:
-            lines.append(textwrap.fill(", ".join(students), 96, initial_indent="  ",
-                                       subsequent_indent="  "))  # fmt: skip
+            lines.append(
+                textwrap.fill(", ".join(students), 96, initial_indent="  ", subsequent_indent="  ")
+            )
     return "\n".join(lines)
 
 
@@ -144,8 +167,9 @@ def run(root: Path, args) -> int:
     if args.roster or formats != ["plain"] or roster_path.is_file():
         roster = read_roster(roster_path)
         for column in roster.ignored_columns:
-            print(f"product-roles export: {roster_path}: column {column!r} ignored",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"product-roles export: {roster_path}: column {column!r} ignored", file=sys.stderr
+            )
     grades = read_class_grades(
         course.gradebook_url, course.coursedir.course_id or "", args.assignments or None
     )
@@ -157,11 +181,13 @@ def run(root: Path, args) -> int:
     written = []
     # Any format but plain has read the roster above.
     if roster is not None and "canvas" in formats:
-        left_out["canvas.csv"] = write_canvas(out / "canvas.csv", grades, roster, titles,
-                                              args.missing)  # fmt: skip
+        left_out["canvas.csv"] = write_canvas(
+            out / "canvas.csv", grades, roster, titles, args.missing
+        )
     if roster is not None and "moodle" in formats:
-        left_out["moodle.csv"] = write_moodle(out / "moodle.csv", grades, roster, titles,
-                                              args.moodle_id, args.missing)  # fmt: skip
+        left_out["moodle.csv"] = write_moodle(
+            out / "moodle.csv", grades, roster, titles, args.moodle_id, args.missing
+        )
     if "plain" in formats:
         write_plain(out / "grades.csv", grades, roster, args.missing)
     for name in (FORMATS[f] for f in formats):
@@ -177,11 +203,14 @@ def run(root: Path, args) -> int:
     summary = [
         f"Export of {', '.join(grades.assignments)} from {course.gradebook_url}, {stamp}.",
         f"Roster: {roster.path} ({len(roster.students)} students)." if roster else "No roster.",
-        (f"Gradebook: {len(grades.students)} students, "
-         f"{sum(bool(grades.submitted(s)) for s in grades.students)} with a submission."),
-        "Files:", *(f"  {w}" for w in written),
+        (
+            f"Gradebook: {len(grades.students)} students, "
+            f"{sum(bool(grades.submitted(s)) for s in grades.students)} with a submission."
+        ),
+        "Files:",
+        *(f"  {w}" for w in written),
         report or "Every roster student has a grade and every graded student is in the roster.",
-    ]  # fmt: skip
+    ]
     (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
     if report:
         print(report, file=sys.stderr)

@@ -129,10 +129,12 @@ class ForkServer:
             layout = bwrap.Layout(scratch, hidden=self.hidden)
             confine = {
                 "scratch": scratch,
-                "read_only": [*[p for p in layout.system() if not Path(p).is_symlink()],
-                              *layout.read_only],
+                "read_only": [
+                    *[p for p in layout.system() if not Path(p).is_symlink()],
+                    *layout.read_only,
+                ],
                 "user": list(self.user),
-            }  # fmt: skip
+            }
             try:
                 found = bwrap.find_bwrap()
             except bwrap.SandboxUnavailable as err:
@@ -400,8 +402,9 @@ def _copy_submission(source: str, target: Path, limit_mb: int) -> None:
             f"the submission holds {total // (1024 * 1024)} MiB, more than the sandbox's "
             f"{limit_mb} MiB of disk"
         )
-    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".grading"))  # fmt: skip
+    shutil.copytree(
+        source, target, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".grading")
+    )
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -461,10 +464,16 @@ class ForkProvisioner(LocalProvisioner):
             env = kernel_environment({n: given[n] for n in km.passed_env if n in given}, path)
         else:
             env = dict(kwargs.get("env") or os.environ)
-        answer, generation = server.start_kernel({
-            "op": "start", "argv": argv, "env": env, "cwd": cwd,
-            "folder": km.folder, "limits": limits.to_dict(),
-        })  # fmt: skip
+        answer, generation = server.start_kernel(
+            {
+                "op": "start",
+                "argv": argv,
+                "env": env,
+                "cwd": cwd,
+                "folder": km.folder,
+                "limits": limits.to_dict(),
+            }
+        )
         if "error" in answer or not isinstance(answer.get("kernel"), int):
             why = answer.get("error", f"no kernel in its answer {answer!r:.80}")
             if km.sandbox:

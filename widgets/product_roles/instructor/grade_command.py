@@ -70,8 +70,12 @@ def add_arguments(parser) -> None:
         default=None,
         help="feedback names the expected role of a wrong card (the default)",
     )
-    reveal.add_argument("--hide-key", dest="reveal", action="store_false",
-                        help="feedback says right or wrong but never the expected role")  # fmt: skip
+    reveal.add_argument(
+        "--hide-key",
+        dest="reveal",
+        action="store_false",
+        help="feedback says right or wrong but never the expected role",
+    )
 
 
 def collect(root, assignment) -> None:

@@ -148,8 +148,11 @@ def _item(item: Item, responses, totals, rank) -> ItemStats:
         if not x:
             wrong[response.placed or UNPLACED] += 1
     choices = tuple(
-        sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0] == UNPLACED, rank.get(kv[0], len(rank)), kv[0]))
-    )  # fmt: skip
+        sorted(
+            wrong.items(),
+            key=lambda kv: (-kv[1], kv[0] == UNPLACED, rank.get(kv[0], len(rank)), kv[0]),
+        )
+    )
     note = _why_undefined(scores, rests)
     r = None if note else point_biserial(scores, rests)
     d = None if note else upper_lower_index(scores, rests)

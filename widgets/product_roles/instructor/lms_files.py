@@ -26,9 +26,20 @@ CANVAS_POINTS_ROW = "Points Possible"
 # Moodle's user field -> the roster column that holds it.
 MOODLE_FIELDS = {"email": "email", "idnumber": "sis_id", "username": "login", "id": "lms_id"}
 PLAIN_COLUMNS = (
-    "nbgrader_id", "name", "lms_id", "sis_id", "login", "email", "section", "in_roster",
-    "assignment", "submitted", "score", "max_score", "needs_manual_grade",
-)  # fmt: skip
+    "nbgrader_id",
+    "name",
+    "lms_id",
+    "sis_id",
+    "login",
+    "email",
+    "section",
+    "in_roster",
+    "assignment",
+    "submitted",
+    "score",
+    "max_score",
+    "needs_manual_grade",
+)
 MISSING = {"empty": "", "zero": "0"}
 
 
@@ -71,12 +82,25 @@ def write_canvas(
     """Canvas's gradebook import file; returns the students with no Canvas identifier."""
     kept, left = _split(roster, lambda s: bool(s.lms_id or s.sis_id or s.login))
     header = [*CANVAS_STUDENT_COLUMNS, *(titles.get(a, a) for a in grades.assignments)]
-    points = [CANVAS_POINTS_ROW, "", "", "", "", *(number(grades.points[a]) for a in grades.assignments)]  # fmt: skip
+    points = [
+        CANVAS_POINTS_ROW,
+        "",
+        "",
+        "",
+        "",
+        *(number(grades.points[a]) for a in grades.assignments),
+    ]
     rows = [
-        [s.name or s.nbgrader_id, s.lms_id, s.sis_id, s.login, s.section,
-         *_cells(grades, s.nbgrader_id, missing)]
+        [
+            s.name or s.nbgrader_id,
+            s.lms_id,
+            s.sis_id,
+            s.login,
+            s.section,
+            *_cells(grades, s.nbgrader_id, missing),
+        ]
         for s in kept
-    ]  # fmt: skip
+    ]
     _write(path, [header, points, *rows])
     return left
 
@@ -113,12 +137,21 @@ def write_plain(
     for student, in_roster in [*((s, True) for s in listed), *((s, False) for s in others)]:
         for assignment in grades.assignments:
             grade = grades.grade(student.nbgrader_id, assignment)
-            rows.append([
-                student.nbgrader_id, student.name, student.lms_id, student.sis_id, student.login,
-                student.email, student.section, str(in_roster).lower(), assignment,
-                str(grade is not None).lower(),
-                MISSING[missing] if grade is None else number(grade.score),
-                number(grades.points[assignment]),
-                str(bool(grade and grade.needs_manual_grade)).lower(),
-            ])  # fmt: skip
+            rows.append(
+                [
+                    student.nbgrader_id,
+                    student.name,
+                    student.lms_id,
+                    student.sis_id,
+                    student.login,
+                    student.email,
+                    student.section,
+                    str(in_roster).lower(),
+                    assignment,
+                    str(grade is not None).lower(),
+                    MISSING[missing] if grade is None else number(grade.score),
+                    number(grades.points[assignment]),
+                    str(bool(grade and grade.needs_manual_grade)).lower(),
+                ]
+            )
     _write(path, rows)

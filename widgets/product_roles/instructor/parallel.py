@@ -124,9 +124,13 @@ def grade_class(
         return []
     _ensure_students(root, students, db_url)
     options = {
-        "db_url": db_url, "timeout": timeout, "reveal": reveal, "sandbox": sandbox,
-        "fork": fork, "limits": limits,
-    }  # fmt: skip
+        "db_url": db_url,
+        "timeout": timeout,
+        "reveal": reveal,
+        "sandbox": sandbox,
+        "fork": fork,
+        "limits": limits,
+    }
     if engine == "local":
         results = _run_local(root, assignment, students, workers, options, progress)
     elif engine == "dask":

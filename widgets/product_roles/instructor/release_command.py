@@ -146,8 +146,11 @@ def run(root: Path, args) -> int:
     source = course.folder("source")
     stray = stray_answers(source)
     if stray:
-        print("Refusing to release: answers files in the source folder would be copied to "
-              "students and over their own files. Move or delete:", file=sys.stderr)  # fmt: skip
+        print(
+            "Refusing to release: answers files in the source folder would be copied to "
+            "students and over their own files. Move or delete:",
+            file=sys.stderr,
+        )
         for path in stray:
             print(f"  {path}", file=sys.stderr)
         return 1
@@ -160,8 +163,11 @@ def run(root: Path, args) -> int:
     root_of_exchange = Path(config.Exchange.root) if "root" in config.Exchange else None
     if not args.no_exchange:
         if root_of_exchange is None:
-            print(f"Refusing to release: {CONFIG} names no exchange (c.Exchange.root); see "
-                  f"{exchange.GUIDE}.", file=sys.stderr)  # fmt: skip
+            print(
+                f"Refusing to release: {CONFIG} names no exchange (c.Exchange.root); see "
+                f"{exchange.GUIDE}.",
+                file=sys.stderr,
+            )
             return 1
         done, problem = exchange.prepare(root_of_exchange, root)
         if done:
@@ -183,8 +189,10 @@ def run(root: Path, args) -> int:
                 nbgrader("release_assignment", assignment, "--force", cwd=root)
                 course_id = config.CourseDirectory.course_id
                 where = root_of_exchange / course_id / "outbound" / assignment
-                print(f"{assignment}: released to the exchange, {where}; students fetch it "
-                      f"with `nbgrader fetch_assignment {assignment} --course {course_id}`")  # fmt: skip
+                print(
+                    f"{assignment}: released to the exchange, {where}; students fetch it "
+                    f"with `nbgrader fetch_assignment {assignment} --course {course_id}`"
+                )
         except NbgraderFailed as err:
             print(str(err), file=sys.stderr)
             return 1

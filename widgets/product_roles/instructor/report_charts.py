@@ -43,9 +43,13 @@ def distribution(stats: ClassStats, assignment: str):
     figure = go.Figure(go.Histogram(x=scores, xbins={"start": -0.5, "end": top + 0.5, "size": 1}))
     figure.update_layout(
         title=f"Scores on {assignment} ({len(scores)} students, out of {top:g})",
-        xaxis_title="Score", yaxis_title="Students", template="plotly_white",
-        xaxis_range=[-0.5, top + 0.5], bargap=0.1, yaxis=count_axis(tallest),
-    )  # fmt: skip
+        xaxis_title="Score",
+        yaxis_title="Students",
+        template="plotly_white",
+        xaxis_range=[-0.5, top + 0.5],
+        bargap=0.1,
+        yaxis=count_axis(tallest),
+    )
     return figure
 
 
@@ -91,10 +95,13 @@ def facility(analysis: ItemAnalysis):
             "<br><sup>Hardest first. Cards with the same share are tied, not ranked: they keep "
             "the assignment's order, and each group of ties shares a colour.</sup>"
         },
-        xaxis_title="% right", xaxis_range=[0, 105], template="plotly_white",
-        height=max(400, 22 * len(ordered) + 140), margin={"l": 320},
+        xaxis_title="% right",
+        xaxis_range=[0, 105],
+        template="plotly_white",
+        height=max(400, 22 * len(ordered) + 140),
+        margin={"l": 320},
         yaxis_autorange="reversed",
-    )  # fmt: skip
+    )
     return figure
 
 
@@ -132,9 +139,12 @@ def discrimination(analysis: ItemAnalysis):
             "<br><sup>Discrimination: correlation of the card with the rest of the score. "
             f"Below the line (red): stronger students miss it more.{note}</sup>"
         },
-        xaxis_title="% right", yaxis_title="Discrimination (point-biserial, rest score)",
-        xaxis_range=[-3, 103], yaxis_range=[-1.05, 1.05], template="plotly_white",
-    )  # fmt: skip
+        xaxis_title="% right",
+        yaxis_title="Discrimination (point-biserial, rest score)",
+        xaxis_range=[-3, 103],
+        yaxis_range=[-1.05, 1.05],
+        template="plotly_white",
+    )
     return figure
 
 
@@ -148,9 +158,11 @@ def confusion(stats: ClassStats):
     )
     figure.update_layout(
         title="Role confusion: the expected role (rows) against the role chosen (columns)",
-        xaxis_title="Chosen", yaxis_title="Expected", template="plotly_white",
+        xaxis_title="Chosen",
+        yaxis_title="Expected",
+        template="plotly_white",
         yaxis_autorange="reversed",
-    )  # fmt: skip
+    )
     return figure
 
 
@@ -205,16 +217,21 @@ def misplacements(stats: ClassStats):
     subtitle = "Equal counts are listed in name order." + (f" {left_out}" if left_out else "")
     figure.update_layout(
         title={
-            "text": "The most common misplacements (card → role chosen)"
-            f"<br><sup>{subtitle}</sup>"
+            "text": f"The most common misplacements (card → role chosen)<br><sup>{subtitle}</sup>"
         },
-        xaxis_title="Students", template="plotly_white", margin={"l": 360},
+        xaxis_title="Students",
+        template="plotly_white",
+        margin={"l": 360},
         xaxis=count_axis(max((n for _, n in shown), default=1)),
         height=max(400, 24 * len(shown) + 160),
-    )  # fmt: skip
+    )
     if not shown:
         figure.add_annotation(
             text=left_out or "No card was misplaced.",
-            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-        )  # fmt: skip
+            showarrow=False,
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+        )
     return figure

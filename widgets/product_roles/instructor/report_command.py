@@ -51,12 +51,17 @@ def write_csv(stats: ClassStats, path: Path) -> None:
     """One row per student: the graded ones with their scores, then those not graded."""
     cells = sorted({c for g in stats.grades for c in g.cells})
     header = ["student", "status", "score", "max_score", "needs_manual_grade", *cells]
-    with open(path, "w", newline="", encoding="utf-8") as stream:
+    with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(header)
         for g in stats.grades:
-            row = [g.student, "graded", f"{g.score:g}", f"{g.max_score:g}",
-                   str(g.needs_manual_grade).lower()]  # fmt: skip
+            row = [
+                g.student,
+                "graded",
+                f"{g.score:g}",
+                f"{g.max_score:g}",
+                str(g.needs_manual_grade).lower(),
+            ]
             writer.writerow(
                 row + ["" if g.cells.get(c) is None else f"{g.cells[c]:g}" for c in cells]
             )
@@ -95,13 +100,17 @@ def write_html(stats: ClassStats, assignment: str, path: Path) -> None:
     notes = ""
     if stats.not_graded:
         names = html.escape(", ".join(stats.not_graded))
-        notes += (f"<p>Not graded, so not counted here ({len(stats.not_graded)}): {names}. "
-                  "Run <code>product-roles grade</code> for them.</p>")  # fmt: skip
+        notes += (
+            f"<p>Not graded, so not counted here ({len(stats.not_graded)}): {names}. "
+            "Run <code>product-roles grade</code> for them.</p>"
+        )
     if stats.without_cards:
         names = html.escape(", ".join(stats.without_cards))
-        notes += (f"<p>Counted in the scores but not in the card charts or the item analysis, "
-                  f"as their card verdicts were not all recorded ({len(stats.without_cards)}): "
-                  f"{names}.</p>")  # fmt: skip
+        notes += (
+            f"<p>Counted in the scores but not in the card charts or the item analysis, "
+            f"as their card verdicts were not all recorded ({len(stats.without_cards)}): "
+            f"{names}.</p>"
+        )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Class report: {html.escape(assignment)}</title>
@@ -137,11 +146,14 @@ wrong category. See the instructor guide, <q>Reading the item analysis</q>.</p>
 def run(root: Path, args) -> int:
     stats = collect_stats(root, args.assignment, args.db_url)
     if stats.not_graded:
-        print(f"Not graded, left out of the report: {', '.join(stats.not_graded)}.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"Not graded, left out of the report: {', '.join(stats.not_graded)}.", file=sys.stderr
+        )
     if not stats.grades:
-        print(f"No graded submissions of {args.assignment}: run `product-roles grade` first.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"No graded submissions of {args.assignment}: run `product-roles grade` first.",
+            file=sys.stderr,
+        )
         return 1
     out = args.out or root / "reports" / args.assignment
     out.mkdir(parents=True, exist_ok=True)

@@ -106,10 +106,14 @@ def item_section(analysis: ItemAnalysis) -> str:
     else:
         check = "<p>No card discriminates negatively.</p>"
     columns = [
-        ("Card", "text"), ("Judged", "number"), ("Facility (% right)", "number"),
-        ("Discrimination", "number"), ("Upper \u2212 lower", "number"),
-        ("Wrong choices (students)", "number"), ("Check", "text"),
-    ]  # fmt: skip
+        ("Card", "text"),
+        ("Judged", "number"),
+        ("Facility (% right)", "number"),
+        ("Discrimination", "number"),
+        ("Upper \u2212 lower", "number"),
+        ("Wrong choices (students)", "number"),
+        ("Check", "text"),
+    ]
     rows = []
     for n, item in enumerate(analysis.items):
         facility = None if item.facility is None else 100 * item.facility
@@ -134,19 +138,29 @@ def item_section(analysis: ItemAnalysis) -> str:
 def student_section(stats: ClassStats, analysis: ItemAnalysis) -> str:
     """One row per student, graded or not, in name order."""
     columns = [
-        ("Student", "text"), ("Status", "text"), ("Score", "number"), ("Out of", "number"),
-        ("%", "number"), ("Cards right", "number"), ("Cards judged", "number"),
+        ("Student", "text"),
+        ("Status", "text"),
+        ("Score", "number"),
+        ("Out of", "number"),
+        ("%", "number"),
+        ("Cards right", "number"),
+        ("Cards judged", "number"),
         ("Manual grading to do", "text"),
-    ]  # fmt: skip
+    ]
     rows = []
     for g in stats.grades:
         right, judged = analysis.totals.get(g.student, (None, None))
         share = 100 * g.score / g.max_score if g.max_score else None
         cells = [
-            _text(g.student), _text("graded"), _count(g.score), _count(g.max_score),
-            _count(share, "" if share is None else f"{share:.0f}"), _count(right),
-            _count(judged), _text("yes" if g.needs_manual_grade else "no"),
-        ]  # fmt: skip
+            _text(g.student),
+            _text("graded"),
+            _count(g.score),
+            _count(g.max_score),
+            _count(share, "" if share is None else f"{share:.0f}"),
+            _count(right),
+            _count(judged),
+            _text("yes" if g.needs_manual_grade else "no"),
+        ]
         rows.append((g.student, cells))
     for student in stats.not_graded:
         cells = [_text(student), _text("not graded"), *[_count(None)] * 5, _text("")]

@@ -177,8 +177,11 @@ class SandboxedExecute(Execute):
                 with self.setup_kernel():
                     record["landlock"] = getattr(self.km, "landlock", 0)
                     self._say_kernels(record)
-                    timer = threading.Timer(limits.wall_seconds, self._stop,
-                                            (f"the time limit of {limits.wall_seconds} s was reached",))  # fmt: skip
+                    timer = threading.Timer(
+                        limits.wall_seconds,
+                        self._stop,
+                        (f"the time limit of {limits.wall_seconds} s was reached",),
+                    )
                     timer.daemon = True
                     timer.start()
                     info = self.wait_for_reply(self.kc.kernel_info())

@@ -76,8 +76,15 @@ def graded_class(
         for grade_id, source in cells.items():
             points = sum(len(key) for _, _, key in calls[grade_id])
             gb.add_grade_cell(grade_id, notebook, assignment, max_score=points, cell_type="code")
-            gb.add_source_cell(grade_id, notebook, assignment, cell_type="code", source=source,
-                               locked=True, checksum="")  # fmt: skip
+            gb.add_source_cell(
+                grade_id,
+                notebook,
+                assignment,
+                cell_type="code",
+                source=source,
+                locked=True,
+                checksum="",
+            )
         (nb_row,) = gb.find_assignment(assignment).notebooks
         grade_cells = {cell.name: cell for cell in nb_row.grade_cells}
         # One commit for the whole class: nbgrader's add_submission commits per student.
@@ -92,9 +99,11 @@ def graded_class(
             submitted = SubmittedNotebook(notebook=nb_row, assignment=submission)
             for grade_id, verdict in verdicts.items():
                 Grade(
-                    cell_id=grade_cells[grade_id].id, notebook=submitted,
-                    auto_score=verdict.points, needs_manual_grade=False,
-                )  # fmt: skip
+                    cell_id=grade_cells[grade_id].id,
+                    notebook=submitted,
+                    auto_score=verdict.points,
+                    needs_manual_grade=False,
+                )
             gb.db.add(submission)
             folder = root / "autograded" / student / assignment
             folder.mkdir(parents=True)

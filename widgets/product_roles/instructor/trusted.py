@@ -180,11 +180,13 @@ class TrustedScoring(NbGraderPreprocessor):
 
         verdicts = {
             grade_id: _combine(
-                [judge_submitted(folder, exercise, key, self.reveal_key, dealt.get(exercise))
-                 for _, exercise, key in calls]
+                [
+                    judge_submitted(folder, exercise, key, self.reveal_key, dealt.get(exercise))
+                    for _, exercise, key in calls
+                ]
             )
             for grade_id, calls in cells.items()
-        }  # fmt: skip
+        }
         _pending[(db_url, assignment, student, notebook)] = verdicts
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -325,7 +327,7 @@ def read_records(folder: str | os.PathLike) -> list[dict]:
 class StripHiddenTests(NbGraderPreprocessor):
     """Remove hidden tests from every cell, for pages that students see."""
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):  # noqa: ARG002 - nbgrader's signature
         if "source" in cell:
             cell.source = strip_hidden(cell.source)
         return cell, resources

@@ -51,7 +51,7 @@ class Result:
         return asdict(self)
 
 
-def _autograde(course: Course, assignment: str, student: str, config) -> dict:
+def _autograde(assignment: str, student: str, config) -> dict:
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log, temp_attrs
@@ -88,9 +88,10 @@ def _reason(log: str) -> str:
     useful = [
         line.split("] ", 1)[1]
         for line in lines
-        if "Please see the" not in line and "Removing failed" not in line
+        if "Please see the" not in line
+        and "Removing failed" not in line
         and not line.startswith("[ERROR] Traceback")
-    ]  # fmt: skip
+    ]
     text = " | ".join(dict.fromkeys([*raised[-1:], *useful]))
     return text[:600] if text else "nbgrader could not grade this submission"
 
@@ -176,7 +177,7 @@ def _scores(course: Course, config, assignment: str, student: str):
         return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
 
 
-def _autograde_with_retries(course: Course, assignment: str, student: str, config) -> dict:
+def _autograde_with_retries(assignment: str, student: str, config) -> dict:
     outcome: dict = {}
     for _attempt in range(RETRIES):
         # nbgrader's own warnings are shown, never raised, whatever filters the
@@ -184,7 +185,7 @@ def _autograde_with_retries(course: Course, assignment: str, student: str, confi
         with warnings.catch_warnings():
             warnings.resetwarnings()
             warnings.simplefilter("default")
-            outcome = _autograde(course, assignment, student, config)
+            outcome = _autograde(assignment, student, config)
         if outcome.get("success") or not _worth_retrying(outcome):
             break
         time.sleep(0.5)
@@ -231,7 +232,7 @@ def grade_submission(
     from product_roles.instructor import warm
 
     with warm.savings():
-        outcome = _autograde_with_retries(course, assignment, student, config)
+        outcome = _autograde_with_retries(assignment, student, config)
         score, max_score, manual = _scores(course, config, assignment, student)
         expected = _grade_cells(course, config, assignment) if outcome.get("success") else set()
     ok = bool(outcome.get("success"))

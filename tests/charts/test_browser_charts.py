@@ -9,6 +9,7 @@ for clipping and overlap.
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -108,7 +109,30 @@ def chart(page, index: int):
             " width: el.getBoundingClientRect().width})"
         )
         raise AssertionError(f"chart {index} was not redrawn: {state}") from err
+    settle(page, root)
     return root
+
+
+LAYOUT_OF = """(root) => [root.getBoundingClientRect().width,
+    ...[...root.querySelectorAll('svg text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return [t.textContent, Math.round(r.left), Math.round(r.top), Math.round(r.width)];
+    })]"""
+
+
+def settle(page, root, *, quiet_ms: int = 400, timeout_s: float = 15) -> None:
+    """Wait until the chart's text stops moving: the panels' layout and plotly's margin
+    passes finish a frame or more after the chart reports itself drawn, later still on
+    a loaded machine, and a measurement taken in between sees a half-laid-out chart."""
+    deadline = time.monotonic() + timeout_s
+    last = root.evaluate(LAYOUT_OF)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(quiet_ms)
+        now = root.evaluate(LAYOUT_OF)
+        if now == last:
+            return
+        last = now
+    raise AssertionError(f"the chart was still moving after {timeout_s:.0f} s")
 
 
 def lay_out(page, width: int, file_browser: bool) -> None:

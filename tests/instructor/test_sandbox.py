@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -140,16 +141,23 @@ def test_the_kernel_is_process_one_of_its_own_namespace(tmp_path):
 
 def test_the_kernel_cannot_signal_anything_outside(tmp_path):
     # Its own namespace has no process of these numbers (it is 1 there; 0 and -1 would
-    # reach only its own group and namespace).
-    outside = [os.getpid(), os.getppid()]
-    outs = run(
-        tmp_path,
-        "import os, signal\n"
-        f"for pid in {outside!r}:\n"
-        "    try:\n        os.kill(pid, signal.SIGKILL)\n        print('sent', pid)\n"
-        "    except OSError as err:\n        print('refused', pid, err.errno)\n"
-        "try:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError as err:\n    print('none', err.errno)\n",
-    )
+    # reach only its own group and namespace). The grader's parent is no target: when
+    # the grader runs detached its parent is init, whose number 1 is the kernel's own.
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    outside = [os.getpid(), bystander.pid]
+    try:
+        outs = run(
+            tmp_path,
+            "import os, signal\n"
+            f"for pid in {outside!r}:\n"
+            "    try:\n        os.kill(pid, signal.SIGKILL)\n        print('sent', pid)\n"
+            "    except OSError as err:\n        print('refused', pid, err.errno)\n"
+            "try:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError as err:\n    print('none', err.errno)\n",
+        )
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
     assert "sent" not in outs[0]
     assert outs[0].count("refused") == len(outside)
     (again,) = run(tmp_path, "print('still serving')")

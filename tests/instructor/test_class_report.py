@@ -109,11 +109,11 @@ def test_the_card_built_to_discriminate_negatively_is_flagged(report):
 def test_the_kr20_sentence_says_what_it_means(report):
     page, stats = report
     reliability = item_analysis(stats).reliability
-    assert reliability.kr20 is not None
+    assert reliability.value is not None
     assert (reliability.students, reliability.items) == (11, 6)
     sentence = html.escape(reliability.sentence())
     assert f'<p id="kr20">{sentence}</p>' in page
-    assert f"Reliability (KR-20) is {reliability.kr20:.2f}, from 11 students and 6 cards" in page
+    assert f"Reliability (KR-20) is {reliability.value:.2f}, from 11 students and 6 cards" in page
     assert "so the total ranks students dependably" in page
 
 

@@ -18,6 +18,9 @@ KR-20 = k/(k-1) * (1 - sum(p q) / var(total)), population variance:
     sum(p q) = 0.6*0.4 + 0.6*0.4 + 0.4*0.6 + 0.2*0.8 = 0.24 * 3 + 0.16 = 0.88.
     KR-20 = 4/3 * (1 - 0.88 / 1.36) = 4/3 * 0.48 / 1.36 = 4/3 * 6/17 = 8/17.
 
+(KR-20 from the population variance and p q equals Cronbach's alpha from sample
+variances and covariances: on complete data every one of them has the same n - 1.)
+
 Discrimination, Pearson's r of the card with the rest score (total minus the card):
     c1: x = 1 1 1 0 0, rest = 2 2 1 1 0; means 0.6 and 1.2;
         Sxy = 0.32 + 0.32 - 0.08 + 0.12 + 0.72 = 1.4, Sxx = 1.2, Syy = 2.8;
@@ -42,6 +45,37 @@ at a group's edge share its place equally:
 Wrong choices (key: c1 PO, c2 PM, c3 ENG, c4 TEAM): on c3, cy and eve chose PO and dee
 TEAM; on c4, ana and ben chose PM, cy ENG, and eve placed nothing. Equal counts are
 listed in the catalogue's role order, "not placed" last.
+
+A second class, each student dealt 3 of the 4 cards (-: not dealt), for alpha from
+pairwise data:
+
+    student  c1 c2 c3 c4
+    ana       1  1  -  1
+    ben       1  -  1  1
+    cy        -  1  1  0
+    dee       0  0  1  -
+    eve       0  -  0  0
+    fay       -  0  0  1
+
+Each card's sample variance over the students dealt it, n p (1 - p) / (n - 1):
+    c1: 1 1 0 0, n 4, p 1/2: 4 * 1/4 / 3 = 1/3;   c2: 1 1 0 0: 1/3;
+    c3: 1 1 1 0 0, n 5, p 3/5: 5 * 6/25 / 4 = 3/10;   c4: 1 1 0 0 1: 3/10.
+    v = (1/3 + 1/3 + 3/10 + 3/10) / 4 = (40/60 + 36/60) / 4 = 19/60.
+Each pair's sample covariance over the students dealt both, sum (x - mx)(y - my) / (n - 1):
+    c1 c2 (ana, dee): (1, 1), (0, 0); means 1/2, 1/2: (1/4 + 1/4) / 1 = 1/2.
+    c1 c3 (ben, dee, eve): (1, 1), (0, 1), (0, 0); means 1/3, 2/3:
+        (2/3 * 1/3 + -1/3 * 1/3 + -1/3 * -2/3) / 2 = (2/9 - 1/9 + 2/9) / 2 = 1/6.
+    c1 c4 (ana, ben, eve): (1, 1), (1, 1), (0, 0); means 2/3, 2/3:
+        (1/9 + 1/9 + 4/9) / 2 = 1/3.
+    c2 c3 (cy, dee, fay): (1, 1), (0, 1), (0, 0): as c1 c3, 1/6.
+    c2 c4 (ana, cy, fay): (1, 1), (1, 0), (0, 1); means 2/3, 2/3:
+        (1/9 - 2/9 - 2/9) / 2 = -1/6.
+    c3 c4 (ben, cy, eve, fay): (1, 1), (1, 0), (0, 0), (0, 1); means 1/2, 1/2:
+        (1/4 - 1/4 + 1/4 - 1/4) / 3 = 0.
+    c = (1/2 + 1/6 + 1/3 + 1/6 - 1/6 + 0) / 6 = 1 / 6.
+Alpha for the m = 3 cards each student sorted:
+    3 c / (v + 2 c) = (1/2) / (19/60 + 20/60) = 30/39 = 10/13 (0.77);
+for the whole pool, m = 4: (4/6) / (19/60 + 30/60) = 40/49, which pingouin gives too.
 """
 
 from __future__ import annotations
@@ -55,10 +89,13 @@ from product_roles import load
 from product_roles.grading import answers, judge
 from product_roles.instructor.class_stats import StudentGrade, build, item_analysis
 from product_roles.instructor.item_analysis import (
+    KR20,
+    PAIRWISE,
     UNPLACED,
     Response,
     analyse,
     kr20,
+    pairwise_alpha,
     point_biserial,
     upper_lower_index,
 )
@@ -140,8 +177,8 @@ def test_upper_lower_index_by_hand_ties_sharing_the_edge(hand_class):
 
 def test_kr20_by_hand(hand_class):
     reliability = hand_class.reliability
-    assert reliability.kr20 == pytest.approx(8 / 17, abs=1e-12)
-    assert (reliability.students, reliability.items) == (5, 4)
+    assert reliability.value == pytest.approx(8 / 17, abs=1e-12)
+    assert (reliability.students, reliability.items, reliability.method) == (5, 4, KR20)
     assert reliability.sentence().startswith("Reliability (KR-20) is 0.47, from 5 students and 4")
 
 
@@ -199,7 +236,7 @@ def items_of(matrix):
 )
 def test_kr20_not_enough_data(matrix, why):
     result = analyse(responses_of(matrix), items_of(matrix))
-    assert result.reliability.kr20 is None
+    assert result.reliability.value is None
     assert why in result.reliability.note
     assert result.reliability.sentence().startswith("Reliability (KR-20): not enough data: ")
     for item in result.items:
@@ -208,7 +245,7 @@ def test_kr20_not_enough_data(matrix, why):
 
 
 def test_empty_class_and_no_items():
-    assert kr20([]).kr20 is None
+    assert kr20([]).value is None
     assert "2 cards" in kr20([]).note
     result = analyse({}, [("sort", "c1")])
     (item,) = result.items
@@ -245,8 +282,8 @@ def test_point_biserial_of_constant_input_is_none():
 
 
 def test_a_card_not_dealt_to_a_student_counts_only_where_dealt():
-    """With a deal per student, facility and discrimination count who got the card; KR-20
-    counts the students judged on every card."""
+    """With a deal per student, facility and discrimination count who got the card, and
+    reliability is alpha from pairwise data over every student."""
     responses = responses_of(
         {"ana": (1, 1, 1), "ben": (1, 0, 0), "cy": (0, 0, 1), "dee": (1, 1, 0)}
     )
@@ -255,7 +292,8 @@ def test_a_card_not_dealt_to_a_student_counts_only_where_dealt():
     c2 = result.items[1]
     assert (c2.right, c2.answered) == (2, 3)
     assert result.totals["cy"] == (1, 2)
-    assert result.reliability.students == 3
+    assert (result.reliability.students, result.reliability.method) == (4, PAIRWISE)
+    assert (result.reliability.fewest, result.reliability.most) == (2, 3)
 
 
 def test_cards_only_in_the_records_follow_the_keys_cards():
@@ -305,8 +343,150 @@ def test_kr20_matches_pingouin_cronbach_alpha(seed):
 
     matrix = random_class(seed)
     reference, _ = pingouin.cronbach_alpha(data=pd.DataFrame(list(matrix.values())))
-    ours = analyse(responses_of(matrix), items_of(matrix)).reliability.kr20
+    ours = analyse(responses_of(matrix), items_of(matrix)).reliability.value
     assert ours == pytest.approx(reference, abs=1e-10)
     # On the hand-worked class too.
     hand = pd.DataFrame(list(MATRIX.values()))
     assert pingouin.cronbach_alpha(data=hand)[0] == pytest.approx(8 / 17, abs=1e-10)
+
+
+# Alpha from pairwise data: each student dealt some of the cards.
+
+DEALT = {  # the second class of the docstring; None: not dealt
+    "ana": (1, 1, None, 1),
+    "ben": (1, None, 1, 1),
+    "cy": (None, 1, 1, 0),
+    "dee": (0, 0, 1, None),
+    "eve": (0, None, 0, 0),
+    "fay": (None, 0, 0, 1),
+}
+
+
+def dealt_responses(matrix):
+    """``responses_of`` with the cards not dealt (None) left out, as the records leave them."""
+    return {
+        student: {
+            ("sort", f"c{n + 1}"): Response("PO" if x else "PM", bool(x))
+            for n, x in enumerate(row)
+            if x is not None
+        }
+        for student, row in matrix.items()
+    }
+
+
+def test_alpha_from_pairwise_data_by_hand():
+    reliability = analyse(dealt_responses(DEALT), items_of(DEALT)).reliability
+    assert reliability.method == PAIRWISE
+    assert reliability.value == pytest.approx(10 / 13, abs=1e-12)
+    assert (reliability.students, reliability.items) == (6, 4)
+    assert (reliability.length, reliability.fewest, reliability.most) == (3, 3, 3)
+    sentence = reliability.sentence()
+    assert sentence.startswith(
+        "Reliability (Cronbach's alpha from pairwise data, cards dealt per student) is 0.77 "
+        "for a test of the 3 cards each student was judged on, from 6 students and a pool "
+        "of 4 cards"
+    )
+    assert "so the total ranks students dependably" in sentence
+    # The whole pool's alpha, m = 4.
+    assert pairwise_alpha(list(DEALT.values()), length=4).value == pytest.approx(40 / 49)
+
+
+def test_deals_of_different_sizes_use_the_median_and_say_so():
+    matrix = dict(DEALT)
+    matrix["gus"] = (1, 1, 1, 1)  # judged on all 4: lengths 3 3 3 3 3 3 4, median 3
+    matrix["hal"] = (0, None, None, 0)  # judged on 2: lengths ... 2, median still 3
+    reliability = analyse(dealt_responses(matrix), items_of(matrix)).reliability
+    assert (reliability.length, reliability.fewest, reliability.most) == (3, 2, 4)
+    assert "a test of 3 cards, the median a student was judged on (from 2 to 4)" in (
+        reliability.sentence()
+    )
+
+
+@pytest.mark.parametrize(
+    ("matrix", "why"),
+    [
+        ({"ana": (1, 0, None)}, "at least 2 students"),
+        ({"ana": (1, None), "ben": (None, 0), "cy": (0, None)}, "at least 2 cards"),
+        (  # every pair of cards shared by one student at most
+            {"ana": (1, 1, None), "ben": (None, 0, 1), "cy": (0, None, 1), "dee": (1, None, None)},
+            "no two cards were both dealt to at least 2 students",
+        ),
+        (  # the cards' scores never vary: v = c = 0
+            {"ana": (1, 1, None), "ben": (1, 1, 1), "cy": (None, 1, 1)},
+            "do not vary together",
+        ),
+    ],
+)
+def test_pairwise_alpha_not_enough_data(matrix, why):
+    reliability = analyse(dealt_responses(matrix), items_of(matrix)).reliability
+    assert (reliability.value, reliability.method) == (None, PAIRWISE)
+    assert why in reliability.note
+    assert reliability.sentence().startswith(
+        "Reliability (Cronbach's alpha from pairwise data, cards dealt per student): "
+        "not enough data: "
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairwise_alpha_on_complete_data_is_kr20(seed):
+    rows = list(random_class(seed).values())
+    assert pairwise_alpha(rows).value == pytest.approx(kr20(rows).value, abs=1e-12)
+    assert pairwise_alpha(rows).length == len(rows[0])
+
+
+def dealt_class(seed, students=80, cards=14, dealt=9):
+    """``random_class`` with each student dealt ``dealt`` of the cards at random."""
+    rng = random.Random(seed)
+    return {
+        student: tuple(x if n in kept else None for n, x in enumerate(row))
+        for student, row in random_class(seed, students, cards).items()
+        if (kept := set(rng.sample(range(cards), dealt)))
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairwise_alpha_matches_pingouin_pairwise(seed):
+    """pingouin 0.7's ``nan_policy="pairwise"`` is ``k / (k - 1) * (1 - trace(C) / sum(C))``
+    on pandas' pairwise covariance matrix ``C`` (n - 1, each entry over the rows where
+    both columns are present), which is ``k c / (v + (k - 1) c)``: ours at m = k. At the
+    length each student sorted, ours is pingouin's stepped down by Spearman-Brown."""
+    import pandas as pd
+    import pingouin
+
+    matrix = dealt_class(seed)
+    frame = pd.DataFrame([[math.nan if x is None else x for x in row] for row in matrix.values()])
+    assert frame.isna().to_numpy().mean() == pytest.approx(5 / 14)
+    pool, _ = pingouin.cronbach_alpha(data=frame, nan_policy="pairwise")
+    assert pairwise_alpha(list(matrix.values()), length=14).value == pytest.approx(pool, abs=1e-10)
+    dealt = analyse(dealt_responses(matrix), items_of(matrix)).reliability
+    assert (dealt.method, dealt.length, dealt.students, dealt.items) == (PAIRWISE, 9, 80, 14)
+    # Spearman-Brown for a test r times as long: r alpha / (1 + (r - 1) alpha), r = 9/14.
+    r = 9 / 14
+    assert dealt.value == pytest.approx(r * pool / (1 + (r - 1) * pool), abs=1e-10)
+    assert dealt.value < pool
+
+
+def test_a_pair_never_dealt_together_is_left_out_where_pingouin_counts_it_as_zero():
+    """pandas leaves the covariance of a pair seen together once as NaN and pingouin's
+    ``sum(C)`` skips it, as if that covariance were 0; ours averages the pairs it has.
+    Both from the same covariance matrix, differing only there."""
+    import pandas as pd
+    import pingouin
+
+    matrix = dict(DEALT)
+    matrix["ana"] = (1, 1, None, None)  # c1 and c2 now shared by dee alone
+    matrix["dee"] = (0, None, 1, 0)
+    matrix["gus"] = (None, 1, 1, 1)
+    frame = pd.DataFrame([[math.nan if x is None else x for x in row] for row in matrix.values()])
+    cov = frame.cov().to_numpy()
+    assert math.isnan(cov[0, 1])
+    v = cov.diagonal().mean()
+    pairs = [cov[i, j] for i in range(4) for j in range(i + 1, 4)]
+    kept = [c for c in pairs if not math.isnan(c)]
+    assert len(kept) == 5
+    c, as_zero = sum(kept) / 5, sum(kept) / 6
+    ours = pairwise_alpha(list(matrix.values()), length=4).value
+    assert ours == pytest.approx(4 * c / (v + 3 * c), abs=1e-12)
+    reference, _ = pingouin.cronbach_alpha(data=frame, nan_policy="pairwise")
+    assert reference == pytest.approx(4 * as_zero / (v + 3 * as_zero), abs=1e-12)
+    assert ours != pytest.approx(reference)

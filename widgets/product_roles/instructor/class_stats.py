@@ -201,7 +201,7 @@ def build(
 
 
 def item_analysis(stats: ClassStats) -> ItemAnalysis:
-    """Facility, discrimination and wrong choices of each card, and the assignment's KR-20.
+    """Facility, discrimination and wrong choices of each card, and the assignment's reliability.
 
     Counts the students whose card verdicts were all recorded; cards are listed in the
     keys' order, wrong choices with equal counts in the order of ``stats.roles``.

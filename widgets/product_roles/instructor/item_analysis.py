@@ -16,9 +16,23 @@ module computes, with the standard library only:
   at a group's edge share the places left, each counting for an equal fraction, so
   the figure never depends on the order of names;
 - **wrong choices**: how often each wrong category (or no category) was chosen;
-- **KR-20** per assignment (Kuder and Richardson, 1937, *Psychometrika* 2(3),
-  151-160): the reliability of the total score for items scored 0/1, equal to
-  Cronbach's alpha on such items.
+- **reliability** per assignment, Cronbach's alpha (Cronbach, 1951, *Psychometrika*
+  16(3), 297-334), in one of two forms:
+
+  - when every student was judged on every card, **KR-20** (Kuder and Richardson,
+    1937, *Psychometrika* 2(3), 151-160), which is alpha for items scored 0/1;
+  - when each student was dealt their own cards from a pool, **alpha from pairwise
+    data**: each card's variance over the students judged on it, each pair's
+    covariance over the students judged on both (sample statistics, divided by
+    ``n - 1``, as pandas and pingouin compute them), then, with ``v`` the mean
+    variance and ``c`` the mean covariance over the pairs judged together for at
+    least 2 students, ``alpha = m c / (v + (m - 1) c)`` for a test of ``m`` cards,
+    ``m`` the number each student was judged on (the median, should it vary). With
+    ``m`` the pool's size this is the pool's alpha from the pairwise covariance
+    matrix; with fewer, it is that alpha stepped down to the length each student
+    sorted by the Spearman-Brown formula (Spearman, 1910, and Brown, 1910, both
+    *British Journal of Psychology* 3(3)), which is the figure a student's total
+    actually has.
 
 A figure that cannot be computed (one student, one card, a card everyone placed
 right, a class with identical totals) is ``None`` with a note saying why, never NaN.
@@ -27,6 +41,7 @@ right, a class with identical totals) is ``None`` with a note saying why, never 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +49,13 @@ from typing import NamedTuple
 
 UPPER_LOWER_SHARE = 0.27
 UNPLACED = "not placed"
+KR20 = "KR-20"
+PAIRWISE = "alpha from pairwise data (cards dealt per student)"
+MEANING = (
+    "how consistently the cards agree about who knows the material; near 1, students "
+    "who place some cards right tend to place the others right too, so the total ranks "
+    "students dependably, while near 0 (or below) the total is mostly chance."
+)
 
 Item = tuple[str, str]  # (exercise, card)
 
@@ -70,23 +92,48 @@ class ItemStats:
 
 @dataclass(frozen=True)
 class Reliability:
-    """KR-20 of one assignment, from the students judged on every one of its cards."""
+    """The reliability of one assignment's total score, and how it was computed.
 
-    kr20: float | None
+    ``method`` is :data:`KR20` when every student was judged on every card and
+    :data:`PAIRWISE` when students were dealt different cards; ``length`` is the
+    number of cards the figure is for, ``fewest`` and ``most`` the range of cards a
+    student was judged on (equal unless the deals differ in size).
+    """
+
+    value: float | None
     students: int
     items: int
+    method: str = KR20
+    length: float = 0
+    fewest: int = 0
+    most: int = 0
     note: str = ""  # why it is missing, when it is
 
     def sentence(self) -> str:
         """The figure and what it means, in one plain sentence."""
-        if self.kr20 is None:
-            return f"Reliability (KR-20): not enough data: {self.note}."
+        name = (
+            KR20
+            if self.method == KR20
+            else "Cronbach's alpha from pairwise data, cards dealt per student"
+        )
+        if self.value is None:
+            return f"Reliability ({name}): not enough data: {self.note}."
+        if self.method == KR20:
+            return (
+                f"Reliability (KR-20) is {self.value:.2f}, from {self.students} students and "
+                f"{self.items} cards: it says {MEANING}"
+            )
+        if self.fewest == self.most:
+            length = f"the {self.length:g} cards each student was judged on"
+        else:
+            length = (
+                f"{self.length:g} cards, the median a student was judged on "
+                f"(from {self.fewest} to {self.most})"
+            )
         return (
-            f"Reliability (KR-20) is {self.kr20:.2f}, from {self.students} students and "
-            f"{self.items} cards: it says how consistently the cards agree about who knows "
-            "the material; near 1, students who place some cards right tend to place the "
-            "others right too, so the total ranks students dependably, while near 0 (or "
-            "below) the total is mostly chance."
+            f"Reliability ({name}) is {self.value:.2f} for a test of {length}, from "
+            f"{self.students} students and a pool of {self.items} cards, each pair of cards "
+            f"compared over the students dealt both: it says {MEANING}"
         )
 
 
@@ -113,7 +160,8 @@ def analyse(
     responses : mapping
         Student to their verdict on each card they were judged on. A card a student
         was not dealt is simply absent: facility and discrimination count the
-        students who were judged on it, and KR-20 the students judged on every card.
+        students who were judged on it. Reliability is KR-20 when every student was
+        judged on every card, else alpha from pairwise data (:func:`pairwise_alpha`).
     items : sequence of (exercise, card)
         The assignment's cards in the order the report lists them; cards found only
         in ``responses`` follow, in name order.
@@ -129,9 +177,19 @@ def analyse(
     }
     rank = {category: n for n, category in enumerate(category_order)}
     stats = [_item(item, responses, totals, rank) for item in order]
-    complete = [s for s, answers in responses.items() if all(i in answers for i in order)]
-    matrix = [[int(responses[s][i].right) for i in order] for s in complete]
-    return ItemAnalysis(stats, kr20(matrix), totals)
+    if all(len(answers) == len(order) for answers in responses.values()):
+        reliability = kr20(
+            [[int(answers[i].right) for i in order] for answers in responses.values()]
+        )
+    else:
+        reliability = pairwise_alpha(
+            [[_score(answers.get(i)) for i in order] for answers in responses.values()]
+        )
+    return ItemAnalysis(stats, reliability, totals)
+
+
+def _score(response: Response | None) -> int | None:
+    return None if response is None else int(response.right)
 
 
 def _item(item: Item, responses, totals, rank) -> ItemStats:
@@ -220,25 +278,96 @@ def kr20(matrix: Sequence[Sequence[int]]) -> Reliability:
 
     ``KR-20 = k / (k - 1) * (1 - sum(p q) / var(total))``, with ``p`` each item's
     share right, ``q = 1 - p`` and the population variance of the totals (the same
-    denominator as ``p q``, so the figure equals Cronbach's alpha on these items).
+    denominator as ``p q``, so the figure equals Cronbach's alpha on these items,
+    whichever denominator both use).
     """
     students = len(matrix)
     items = len(matrix[0]) if matrix else 0
+
+    def missing(note: str) -> Reliability:
+        return Reliability(None, students, items, KR20, items, items, items, note)
+
     if items < 2:
-        return Reliability(None, students, items, "KR-20 needs at least 2 cards")
+        return missing("KR-20 needs at least 2 cards")
     if students < 2:
-        return Reliability(
-            None, students, items, "KR-20 needs at least 2 students judged on every card"
-        )
+        return missing("KR-20 needs at least 2 students judged on every card")
     totals = [sum(row) for row in matrix]
     mean = sum(totals) / students
     variance = sum((t - mean) ** 2 for t in totals) / students
     if variance == 0:
-        return Reliability(
-            None, students, items, "every student placed the same number of cards right"
-        )
+        return missing("every student placed the same number of cards right")
     pq = 0.0
     for column in zip(*matrix, strict=True):
         p = sum(column) / students
         pq += p * (1 - p)
-    return Reliability(items / (items - 1) * (1 - pq / variance), students, items)
+    value = items / (items - 1) * (1 - pq / variance)
+    return Reliability(value, students, items, KR20, items, items, items)
+
+
+def pairwise_alpha(
+    matrix: Sequence[Sequence[int | None]], length: float | None = None
+) -> Reliability:
+    """Cronbach's alpha from pairwise-complete statistics, for a test of ``length`` items.
+
+    Parameters
+    ----------
+    matrix : sequence of rows
+        Students by items, 0 or 1, ``None`` where the student was not judged on it.
+    length : float, optional
+        The number of items the figure is for; by default the number each student
+        was judged on, or its median should that vary.
+
+    Each item's variance counts the students judged on it, each pair's covariance
+    the students judged on both (both divided by ``n - 1``); items judged for fewer
+    than 2 students, and pairs judged together for fewer than 2, are left out. With
+    ``v`` and ``c`` the means of what is left, ``alpha = m c / (v + (m - 1) c)``.
+    """
+    rows = [
+        [(n, x) for n, x in enumerate(row) if x is not None]
+        for row in matrix
+        if any(x is not None for x in row)
+    ]
+    judged = [len(row) for row in rows]
+    fewest, most = (min(judged), max(judged)) if judged else (0, 0)
+    m = length if length is not None else (statistics.median(judged) if judged else 0)
+    width = max((len(row) for row in matrix), default=0)
+    # Sums over the students judged on each item (count, sum of x, of x squared) and
+    # on each pair (count, sum of x, of y, of x y): one pass over the judged cells.
+    single = [[0, 0, 0] for _ in range(width)]
+    pair: dict[tuple[int, int], list[int]] = {}
+    for row in rows:
+        for a, (i, x) in enumerate(row):
+            cell = single[i]
+            cell[0] += 1
+            cell[1] += x
+            cell[2] += x * x
+            for j, y in row[a + 1 :]:
+                sums = pair.setdefault((i, j), [0, 0, 0, 0])
+                sums[0] += 1
+                sums[1] += x
+                sums[2] += y
+                sums[3] += x * y
+    variances = [(n * sxx - sx * sx) / (n * (n - 1)) for n, sx, sxx in single if n >= 2]
+    covariances = [
+        (n * sxy - sx * sy) / (n * (n - 1)) for n, sx, sy, sxy in pair.values() if n >= 2
+    ]
+
+    def result(value: float | None, note: str = "") -> Reliability:
+        return Reliability(value, len(rows), len(variances), PAIRWISE, m, fewest, most, note)
+
+    if len(rows) < 2:
+        return result(None, "alpha needs at least 2 students judged on some card")
+    if m < 2:
+        return result(None, "alpha needs students judged on at least 2 cards")
+    if not covariances:
+        return result(None, "no two cards were both dealt to at least 2 students")
+    v = sum(variances) / len(variances)
+    c = sum(covariances) / len(covariances)
+    denominator = v + (m - 1) * c
+    # Exact 0 when the cards' scores do not vary; a pairwise covariance matrix need not
+    # be positive definite, so a negative one is possible too, and as meaningless.
+    if denominator <= 1e-12:
+        return result(
+            None, "the cards' scores do not vary together enough to give the total a variance"
+        )
+    return result(m * c / denominator)

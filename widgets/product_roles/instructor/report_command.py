@@ -3,7 +3,7 @@
 Writes ``reports/<assignment>/report.html`` (one file, opens offline: plotly is
 embedded) and ``reports/<assignment>/grades.csv``. The report shows the score
 distribution; the item analysis (each card's facility, discrimination and wrong
-choices, the assignment's KR-20, and the cards that discriminate negatively); the
+choices, the assignment's reliability, and the cards that discriminate negatively); the
 role confusion matrix (expected role against the role students chose) and the most
 common misplacements; and a table of students. The charts are in :mod:`.report_charts`,
 the tables in :mod:`.report_tables`, the statistics in :mod:`.item_analysis`.

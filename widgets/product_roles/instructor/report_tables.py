@@ -94,7 +94,7 @@ def _wrong(item: ItemStats) -> str:
 
 
 def item_section(analysis: ItemAnalysis) -> str:
-    """The KR-20 sentence, the cards to check, and the item table."""
+    """The reliability sentence (KR-20, or alpha from pairwise data), the cards to check, the table."""
     reliability = f'<p id="kr20">{html.escape(analysis.reliability.sentence())}</p>'
     if analysis.flagged:
         names = "".join(

@@ -100,6 +100,7 @@ def chain(err: BaseException) -> list[BaseException]:
 
 
 def _every_link(outcome: Outcome) -> Iterator[BaseException]:
+    """The links of every chain in ``outcome.raised``, each chain innermost first."""
     for err in outcome.raised:
         for link in chain(err):
             yield link
@@ -160,7 +161,7 @@ def reason(outcome: Outcome) -> str:
     it then only points to them ("Please see the above traceback") or gives
     advice that does not fit them.
     """
-    links = [link for err in outcome.raised for link in chain(err)]
+    links = list(_every_link(outcome))
     parts = [said for link in links if (said := _said(link))]
     restated = {str(link) for link in links if _is_wrapper(link)} if parts else set()
     parts += [" ".join(m.split()) for m in outcome.errors if m and m not in restated]

@@ -6,20 +6,25 @@ grades to the course's gradebook exactly as ``nbgrader autograde --student`` wou
 through the course's pipeline (:mod:`.pipeline`): card sorts scored by the trusted
 grader, every kernel forked from the worker's own sandboxed fork server
 (:mod:`.forkkernel`), or started as jupyter_client starts one where that server is
-not to be had (:mod:`.kernels`; the result's ``kernels`` says which). What went wrong in a submission is read from the structured
-records the pipeline writes (:func:`.trusted.read_records`), not from its log.
+not to be had (:mod:`.kernels`; the result's ``kernels`` says which).
+
+Nothing is read back from log text. What went wrong inside a graded submission
+comes from the records the pipeline writes (:func:`.trusted.read_records`) and from
+the graded notebooks; why a submission could not be graded, and whether trying
+again may help (a locked SQLite gradebook, a kernel port taken), from the exception
+objects and ERROR records nbgrader produced (:mod:`.nbgrader_outcome`).
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import re
 import time
 import warnings
 from dataclasses import asdict, dataclass
 
 from product_roles.instructor.course import Course, load_config
+from product_roles.instructor.nbgrader_outcome import Outcome, reason, run, worth_retrying
 
 RETRIES = 3
 
@@ -51,49 +56,17 @@ class Result:
         return asdict(self)
 
 
-def _autograde(assignment: str, student: str, config) -> dict:
+def _autograde(assignment: str, student: str, config) -> Outcome:
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log, temp_attrs
+    from nbgrader.utils import temp_attrs
 
     coursedir = CourseDirectory(config=config)
     with temp_attrs(coursedir, assignment_id=assignment, student_id=student):
         app = Autograde(coursedir=coursedir, config=config)
         app.force = True
         app.create_student = True
-        return capture_log(app)
-
-
-def _worth_retrying(outcome: dict) -> bool:
-    """A failure that says nothing about the submission: try it again.
-
-    Two graders committing to one SQLite file at once, or two kernels started at
-    the same moment that picked the same free port.
-    """
-    text = outcome.get("log", "") + outcome.get("error", "")
-    return "database is locked" in text or "Address already in use" in text
-
-
-_EXCEPTION = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\.)?([A-Z]\w*(?:Error|Exception|Exit)): (.*)$")
-
-
-def _reason(log: str) -> str:
-    """Why nbgrader could not grade a submission, in one line: the exception first."""
-    raised = [
-        f"{m.group(1)}: {m.group(2)}"
-        for m in map(_EXCEPTION.match, log.splitlines())
-        if m and m.group(1) != "NbGraderException"  # nbgrader's wrapper says nothing new
-    ]
-    lines = [line for line in log.splitlines() if line.startswith("[ERROR]")]
-    useful = [
-        line.split("] ", 1)[1]
-        for line in lines
-        if "Please see the" not in line
-        and "Removing failed" not in line
-        and not line.startswith("[ERROR] Traceback")
-    ]
-    text = " | ".join(dict.fromkeys([*raised[-1:], *useful]))
-    return text[:600] if text else "nbgrader could not grade this submission"
+        return run(app)
 
 
 def _notes(course: Course, assignment: str, student: str, expected: set[str]) -> str:
@@ -177,8 +150,8 @@ def _scores(course: Course, config, assignment: str, student: str):
         return float(sub.score), float(sub.max_score), bool(sub.needs_manual_grade)
 
 
-def _autograde_with_retries(assignment: str, student: str, config) -> dict:
-    outcome: dict = {}
+def _autograde_with_retries(assignment: str, student: str, config) -> Outcome:
+    outcome = Outcome(success=False)
     for _attempt in range(RETRIES):
         # nbgrader's own warnings are shown, never raised, whatever filters the
         # process that started this worker had (a test runner's, say).
@@ -186,7 +159,7 @@ def _autograde_with_retries(assignment: str, student: str, config) -> dict:
             warnings.resetwarnings()
             warnings.simplefilter("default")
             outcome = _autograde(assignment, student, config)
-        if outcome.get("success") or not _worth_retrying(outcome):
+        if not worth_retrying(outcome):
             break
         time.sleep(0.5)
     return outcome
@@ -234,8 +207,8 @@ def grade_submission(
     with warm.savings():
         outcome = _autograde_with_retries(assignment, student, config)
         score, max_score, manual = _scores(course, config, assignment, student)
-        expected = _grade_cells(course, config, assignment) if outcome.get("success") else set()
-    ok = bool(outcome.get("success"))
+        expected = _grade_cells(course, config, assignment) if outcome.success else set()
+    ok = outcome.success
     return Result(
         student=student,
         assignment=assignment,
@@ -243,11 +216,7 @@ def grade_submission(
         score=score if ok else 0.0,
         max_score=max_score,
         needs_manual_grade=manual if ok else False,
-        reason=(
-            _notes(course, assignment, student, expected)
-            if ok
-            else _reason(outcome.get("log", "") + "\n" + outcome.get("error", ""))
-        ),
+        reason=_notes(course, assignment, student, expected) if ok else reason(outcome),
         seconds=round(time.perf_counter() - started, 3),
         worker=f"{platform.node()}:{os.getpid()}",
         kernels=_kernels(course, assignment, student),

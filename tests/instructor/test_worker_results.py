@@ -203,6 +203,21 @@ def _raise(err):
     raise err
 
 
+def test_an_app_that_calls_fail_is_one_failed_run_not_the_end_of_the_worker():
+    """nbgrader's ``fail()`` calls ``sys.exit(1)``: the run fails with its message, nothing escapes."""
+    from nbgrader.apps.baseapp import NbGrader
+
+    from product_roles.instructor.nbgrader_outcome import run
+
+    class Failing(NbGrader):
+        def start(self):
+            self.fail("The course directory %s does not exist", "/nowhere")
+
+    outcome = run(Failing())
+    assert not outcome.success
+    assert "The course directory /nowhere does not exist" in reason(outcome)
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     return scratch_course(tmp_path_factory.mktemp("worker-results"), [ASSIGNMENT])

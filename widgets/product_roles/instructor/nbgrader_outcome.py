@@ -70,14 +70,17 @@ class _Keeper(logging.Handler):
 def run(app) -> Outcome:
     """Call ``app.start()`` (an nbgrader converter) and return what it raised and logged.
 
-    Like :func:`nbgrader.utils.capture_log`, never raises what ``start()`` raises.
+    Like :func:`nbgrader.utils.capture_log`, never raises what ``start()`` raises,
+    ``SystemExit`` included: nbgrader's ``fail()`` ends with ``sys.exit(1)``, which must
+    fail one submission, never the worker grading the class. A keyboard interrupt
+    still stops grading.
     """
     outcome = Outcome(success=False)
     keeper = _Keeper(outcome)
     app.log.addHandler(keeper)
     try:
         app.start()
-    except Exception as err:  # noqa: BLE001 - kept in the outcome, as capture_log keeps it
+    except (Exception, SystemExit) as err:  # noqa: BLE001 - kept in the outcome
         keeper._keep(err)
     else:
         outcome.success = True

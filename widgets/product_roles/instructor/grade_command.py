@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from product_roles.instructor import grading_record
-from product_roles.instructor.parallel import default_workers, grade_class
+from product_roles.instructor.parallel import grade_class
 from product_roles.instructor.progress import ClassProgress, stderr_to
 from product_roles.instructor.sandbox.limits import Limits
 
@@ -190,8 +190,10 @@ def run(root, args) -> int:
     failed = [r for r in results if r["status"] != "graded"]
     record = grading_record.record_path(root, args.assignment)
     grading_record.write(record, results, whole_class=args.student is None)
+    # The workers that did grade, not the pool's size: a class of one needs one.
+    used = len({r["worker"] for r in results})
     workers = (
-        f"{args.workers or default_workers()} workers"
+        f"{used} worker{'' if used == 1 else 's'}"
         if args.engine == "local"
         else f"Dask at {args.scheduler}"
     )

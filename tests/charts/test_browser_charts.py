@@ -15,11 +15,11 @@ import pytest
 
 from lab import (
     chromium,
-    jupyterlab,
     mean_brightness,
     open_notebook,
     run_all_cells,
     set_theme,
+    shared_lab,
     visible_screenshot,
     write_notebook,
 )
@@ -62,14 +62,12 @@ GEOMETRY = """(root) => {
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    root = tmp_path_factory.mktemp("charts-root")
+def page(request, tmp_path_factory):
+    lab = shared_lab(request, tmp_path_factory, "charts")
     cells = ["from product_roles import charts", *CHARTS.values()]
-    write_notebook(root / "charts.ipynb", *cells)
-    with (
-        jupyterlab(root, tmp_path_factory.mktemp("charts-state")) as lab,
-        chromium(viewport={"width": 1280, "height": 900}) as context,
-    ):
+    write_notebook(lab.root / "charts.ipynb", *cells)
+    lab.start_kernel("charts.ipynb")
+    with chromium(viewport={"width": 1280, "height": 900}) as context:
         page = context.new_page()
         page.errors = []
         page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)

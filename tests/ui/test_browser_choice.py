@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import audit, chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
+from lab import audit, chromium, open_notebook, run_all_cells, shared_lab, write_notebook
 from product_roles.content.questions import bank
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,20 +22,18 @@ QUESTION = "start-here-divide"
 
 @pytest.fixture(scope="module", params=[1280, 420], ids=["wide", "narrow"])
 def page(request, tmp_path_factory):
-    root = tmp_path_factory.mktemp("choice-root")
+    lab = shared_lab(request, tmp_path_factory, f"choice-{request.param}")
     write_notebook(
-        root / "choice.ipynb",
+        lab.root / "choice.ipynb",
         f"from product_roles import MultipleChoice\nquiz = MultipleChoice({QUESTION!r})\nquiz",
     )
-    with (
-        jupyterlab(root, tmp_path_factory.mktemp("choice-state")) as lab,
-        chromium(viewport={"width": request.param, "height": 800}) as context,
-    ):
+    lab.start_kernel("choice.ipynb")
+    with chromium(viewport={"width": request.param, "height": 800}) as context:
         page = context.new_page()
         open_notebook(page, lab, "choice.ipynb")
         run_all_cells(page)
         page.wait_for_selector(".prq-root[data-ready='true']", timeout=60_000)
-        page.root = root
+        page.root = lab.root
         yield page
 
 

@@ -216,18 +216,30 @@ def shared_lab(request, tmp_path_factory, prefix: str) -> Lab:
 
 
 @contextmanager
-def chromium(**context_options):
-    """A Playwright browser context in Debian's Chromium."""
+def chromium_browser():
+    """Debian's Chromium, launched through Playwright, for several contexts in turn."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(**context_options)
-            yield context
-            context.close()
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium(browser=None, **context_options):
+    """A Playwright browser context in ``browser``, or in a Chromium of its own."""
+    if browser is None:
+        with chromium_browser() as own, chromium(own, **context_options) as context:
+            yield context
+        return
+    context = browser.new_context(**context_options)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def open_notebook(page, lab: Lab, name: str, *, app: str = "lab", timeout: float = 90_000) -> None:

@@ -140,7 +140,8 @@ def lay_out(page, width: int, file_browser: bool) -> None:
         page.evaluate(f"() => {shell}.activateById('filebrowser')")
     else:
         page.evaluate(f"() => {shell}.collapseLeft()")
-    page.wait_for_timeout(300)  # lumino lays the panels out on the next frame
+    # Lumino lays the panels out on the next frame: wait for two to have been drawn.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import chromium, open_notebook, run_all_cells, shared_lab, write_notebook
+from lab import chromium, chromium_browser, open_notebook, run_all_cells, shared_lab, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,11 +67,18 @@ def lab(request, tmp_path_factory):
     return lab
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for both front ends (a launch costs seconds)."""
+    with chromium_browser() as browser:
+        yield browser
+
+
 @pytest.fixture(scope="module", params=list(APPS), ids=list(APPS.values()))
-def page(request, lab):
+def page(request, lab, browser):
     app = request.param
     lab.start_kernel(f"keys-{app}.ipynb")
-    with chromium(viewport={"width": 1280, "height": 900}) as context:
+    with chromium(browser, viewport={"width": 1280, "height": 900}) as context:
         page = context.new_page()
         open_notebook(page, lab, f"keys-{app}.ipynb", app=app)
         run_all_cells(page)

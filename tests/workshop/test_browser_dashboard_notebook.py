@@ -97,6 +97,8 @@ def page(request, tmp_path_factory):
         )
         page.locator(".js-plotly-plot .main-svg").nth(3).wait_for(timeout=60_000)
         yield page
+        # The server goes on serving other modules' tests: leave its layout as it opens.
+        lay_out(page, **LAYOUTS["file browser open"])
 
 
 def lay_out(page, file_browser: bool, simple: bool) -> None:

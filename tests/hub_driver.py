@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +251,7 @@ class Participant:
         response.raise_for_status()
         self.token = response.json()["token"]
         self.headers = {"Authorization": f"token {self.token}"}
+        self.kernel: str | None = None  # the id of the kernel that run() uses
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         response = requests.request(
@@ -270,6 +272,13 @@ class Participant:
                 raise TimeoutError(f"{self.name}'s server was not ready in {timeout} s")
             time.sleep(0.25)
 
+    @staticmethod
+    def start_servers(people: list[Participant], timeout: float = 300) -> list[float]:
+        """Start these participants' servers together, as a room arriving at once does;
+        return each one's seconds until ready."""
+        with ThreadPoolExecutor(max_workers=len(people)) as pool:
+            return list(pool.map(lambda person: person.start_server(timeout), people))
+
     def groups(self) -> list[str]:
         return self.api("GET", f"/hub/api/users/{self.name}").json()["groups"]
 
@@ -278,12 +287,16 @@ class Participant:
         return self.api("GET", f"/user/{self.name}/api/contents/{path}").json()["content"]
 
     def run(self, cells: list[str]) -> str:
-        """Run code cells in a fresh kernel of the participant's server; return what they print."""
-        kernel = self.api("POST", f"/user/{self.name}/api/kernels", json={"name": "python3"}).json()
-        try:
-            return asyncio.run(self._execute(kernel["id"], cells))
-        finally:
-            self.api("DELETE", f"/user/{self.name}/api/kernels/{kernel['id']}")
+        """Run code cells in the participant's kernel; return what they print.
+
+        The kernel is started in the participant's server on the first run and kept
+        for the next ones, as a notebook's kernel is: each run's code stands on its
+        own, and a kernel start costs seconds on a loaded machine.
+        """
+        if self.kernel is None:
+            path = f"/user/{self.name}/api/kernels"
+            self.kernel = self.api("POST", path, json={"name": "python3"}).json()["id"]
+        return asyncio.run(self._execute(self.kernel, cells))
 
     def run_json(self, code: str) -> object:
         """Run code whose last line prints one JSON value; return that value."""

@@ -6,6 +6,7 @@ downloaded: the server comes from the venv and the browser from ``/usr/bin/chrom
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -13,10 +14,11 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -35,16 +37,48 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 
 @dataclass
 class Lab:
+    """A running JupyterLab; ``root`` is the caller's folder, ``tree`` its path in the server."""
+
     url: str
     token: str
     root: Path
     process: subprocess.Popen
+    tree: str = ""
+    room: Path | None = None
 
     def notebook_url(self, name: str, *, app: str = "lab") -> str:
         """The notebook's page in JupyterLab (``app="lab"``) or Notebook 7 (``"notebook"``)."""
         if app == "notebook":
-            return f"{self.url}/notebooks/{name}?token={self.token}"
-        return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
+            return f"{self.url}/notebooks/{self.tree}{name}?token={self.token}"
+        return f"{self.url}/lab/tree/{self.tree}{name}?token={self.token}&reset"
+
+    def in_folder(self, prefix: str) -> Lab:
+        """The same server seen from a new folder of its root, for one caller's notebooks."""
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=self.root))
+        return replace(self, root=folder, tree=f"{self.tree}{folder.name}/")
+
+    def start_kernel(self, name: str) -> None:
+        """Start the kernel of notebook ``name`` now, as opening it would.
+
+        JupyterLab and Notebook 7 join a notebook's running session when they open it,
+        so the kernel starts while Chromium launches and loads the page, not after.
+        """
+        body = json.dumps(
+            {
+                "path": f"{self.tree}{name}",
+                "name": name,
+                "type": "notebook",
+                "kernel": {"name": KERNELSPEC["name"]},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{self.url}/api/sessions",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            json.load(response)
 
 
 def free_port() -> int:
@@ -87,16 +121,20 @@ def server_url(runtime: Path, process: subprocess.Popen, deadline: float, log: P
 
 
 @contextmanager
-def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
-    """Run ``jupyter lab`` serving ``root``, its settings and runtime files kept in ``state``."""
+def jupyterlab(root: Path, state: Path, *, timeout: float = 90, env: dict[str, str] | None = None):
+    """Run ``jupyter lab`` serving ``root``, its settings and runtime files kept in ``state``.
+
+    ``env`` adds to the server's environment, which its kernels inherit.
+    """
     token = secrets.token_hex(16)
-    env = dict(os.environ)
+    extra, env = env or {}, dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     for name in ("CONFIG", "RUNTIME"):
         env[f"JUPYTER_{name}_DIR"] = str(state / name.lower())
     env["JUPYTERLAB_SETTINGS_DIR"] = str(state / "settings")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(state / "workspaces")
     env.pop("PRODUCT_ROLES_UI", None)
+    env.update(extra)
     # No news toast: it would cover part of the page in screenshots.
     news = (
         state
@@ -149,19 +187,59 @@ def jupyterlab(root: Path, state: Path, *, timeout: float = 90):
         log.close()
 
 
+_SHARED: dict[str, Lab] = {}
+
+
+def shared_lab(request, tmp_path_factory, prefix: str) -> Lab:
+    """This test process's JupyterLab, seen from a fresh folder of its own for the caller.
+
+    The server starts on first use and stops when the test session ends: one per
+    pytest-xdist worker, instead of one per test module. Each caller's notebooks and
+    answers files stay in its own folder, and each notebook runs in its own kernel.
+    Its kernels see ``PRODUCT_ROLES_ROOM`` set to ``lab.room``, an empty folder that
+    only the dashboard's tests fill.
+    """
+    lab = _SHARED.get("lab")
+    if lab is None or lab.process.poll() is not None:
+        stack = contextlib.ExitStack()
+        request.config.add_cleanup(stack.close)
+        room = tmp_path_factory.mktemp("lab-room")
+        lab = stack.enter_context(
+            jupyterlab(
+                tmp_path_factory.mktemp("lab-root"),
+                tmp_path_factory.mktemp("lab-state"),
+                env={"PRODUCT_ROLES_ROOM": str(room)},
+            )
+        )
+        lab = _SHARED["lab"] = replace(lab, room=room)
+    return lab.in_folder(prefix)
+
+
 @contextmanager
-def chromium(**context_options):
-    """A Playwright browser context in Debian's Chromium."""
+def chromium_browser():
+    """Debian's Chromium, launched through Playwright, for several contexts in turn."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(**context_options)
-            yield context
-            context.close()
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium(browser=None, **context_options):
+    """A Playwright browser context in ``browser``, or in a Chromium of its own."""
+    if browser is None:
+        with chromium_browser() as own, chromium(own, **context_options) as context:
+            yield context
+        return
+    context = browser.new_context(**context_options)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def open_notebook(page, lab: Lab, name: str, *, app: str = "lab", timeout: float = 90_000) -> None:

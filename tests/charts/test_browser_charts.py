@@ -15,11 +15,11 @@ import pytest
 
 from lab import (
     chromium,
-    jupyterlab,
     mean_brightness,
     open_notebook,
     run_all_cells,
     set_theme,
+    shared_lab,
     visible_screenshot,
     write_notebook,
 )
@@ -62,14 +62,12 @@ GEOMETRY = """(root) => {
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    root = tmp_path_factory.mktemp("charts-root")
+def page(request, tmp_path_factory):
+    lab = shared_lab(request, tmp_path_factory, "charts")
     cells = ["from product_roles import charts", *CHARTS.values()]
-    write_notebook(root / "charts.ipynb", *cells)
-    with (
-        jupyterlab(root, tmp_path_factory.mktemp("charts-state")) as lab,
-        chromium(viewport={"width": 1280, "height": 900}) as context,
-    ):
+    write_notebook(lab.root / "charts.ipynb", *cells)
+    lab.start_kernel("charts.ipynb")
+    with chromium(viewport={"width": 1280, "height": 900}) as context:
         page = context.new_page()
         page.errors = []
         page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
@@ -142,7 +140,8 @@ def lay_out(page, width: int, file_browser: bool) -> None:
         page.evaluate(f"() => {shell}.activateById('filebrowser')")
     else:
         page.evaluate(f"() => {shell}.collapseLeft()")
-    page.wait_for_timeout(300)  # lumino lays the panels out on the next frame
+    # Lumino lays the panels out on the next frame: wait for two to have been drawn.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))

@@ -122,17 +122,24 @@ def test_instructor_tools_are_off_and_learner_tools_on_in_the_server(course):
     assert "@jupyter/nbgrader:validate-assignment" not in disabled
 
 
+@pytest.fixture(scope="module")
+def browser_context():
+    """One Chromium for both front ends' pages (a launch costs seconds)."""
+    with chromium(viewport={"width": 1280, "height": 800}) as context:
+        yield context
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_the_learner_sees_the_assignment_list_and_validate_only(course, app):
+def test_the_learner_sees_the_assignment_list_and_validate_only(course, browser_context, app):
     url, token, _, _ = course
     address = (
         f"{url}/lab/tree/01-start-here.ipynb?token={token}"
         if app == "lab"
         else f"{url}/notebooks/01-start-here.ipynb?token={token}"
     )
-    with chromium(viewport={"width": 1280, "height": 800}) as context:
-        page = context.new_page()
+    page = browser_context.new_page()
+    try:
         page.goto(address)
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
         # The notebook toolbar's Validate button comes from nbgrader's learner plugin.
@@ -148,3 +155,5 @@ def test_the_learner_sees_the_assignment_list_and_validate_only(course, app):
             items = page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel").all_inner_texts()
             page.keyboard.press("Escape")
             assert not {"Formgrader", "Course List", "Create Assignment"} & set(items), items
+    finally:
+        page.close()

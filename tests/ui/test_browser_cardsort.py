@@ -21,11 +21,11 @@ from lab import (
     AXE,
     audit,
     chromium,
-    jupyterlab,
     mean_brightness,
     open_notebook,
     run_all_cells,
     set_theme,
+    shared_lab,
     visible_screenshot,
     write_notebook,
 )
@@ -66,16 +66,17 @@ undo"""
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab-root")
-    write_notebook(root / "sort.ipynb", SETUP, CORE, BIG, UNDO)
-    write_notebook(root / "notebook7.ipynb", SETUP.replace(EXERCISE, "browser-nb7"))
-    with jupyterlab(root, tmp_path_factory.mktemp("lab-state")) as server:
-        yield server
+def lab(request, tmp_path_factory):
+    lab = shared_lab(request, tmp_path_factory, "cardsort")
+    write_notebook(lab.root / "sort.ipynb", SETUP, CORE, BIG, UNDO)
+    write_notebook(lab.root / "notebook7.ipynb", SETUP.replace(EXERCISE, "browser-nb7"))
+    return lab
 
 
 @pytest.fixture(scope="module")
 def page(lab):
+    lab.start_kernel("sort.ipynb")
+    lab.start_kernel("notebook7.ipynb")  # for the Notebook 7 test, ready when it opens
     with chromium(viewport={"width": 1280, "height": 800}) as context:
         page = context.new_page()
         open_notebook(page, lab, "sort.ipynb")

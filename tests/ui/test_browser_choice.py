@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from lab import audit, chromium, jupyterlab, open_notebook, run_all_cells, write_notebook
+from lab import (
+    audit,
+    chromium,
+    chromium_browser,
+    open_notebook,
+    run_all_cells,
+    shared_lab,
+    write_notebook,
+)
 from product_roles.content.questions import bank
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,22 +28,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUESTION = "start-here-divide"
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for both widths (a launch costs seconds)."""
+    with chromium_browser() as browser:
+        yield browser
+
+
 @pytest.fixture(scope="module", params=[1280, 420], ids=["wide", "narrow"])
-def page(request, tmp_path_factory):
-    root = tmp_path_factory.mktemp("choice-root")
+def page(request, tmp_path_factory, browser):
+    lab = shared_lab(request, tmp_path_factory, f"choice-{request.param}")
     write_notebook(
-        root / "choice.ipynb",
+        lab.root / "choice.ipynb",
         f"from product_roles import MultipleChoice\nquiz = MultipleChoice({QUESTION!r})\nquiz",
     )
-    with (
-        jupyterlab(root, tmp_path_factory.mktemp("choice-state")) as lab,
-        chromium(viewport={"width": request.param, "height": 800}) as context,
-    ):
+    lab.start_kernel("choice.ipynb")
+    with chromium(browser, viewport={"width": request.param, "height": 800}) as context:
         page = context.new_page()
         open_notebook(page, lab, "choice.ipynb")
         run_all_cells(page)
         page.wait_for_selector(".prq-root[data-ready='true']", timeout=60_000)
-        page.root = root
+        page.root = lab.root
         yield page
 
 

@@ -19,7 +19,7 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from lab import chromium, jupyterlab, open_notebook, run_all_cells
+from lab import chromium, open_notebook, run_all_cells, shared_lab
 from product_roles.workshop.room import AI_ERA, ROOM_CARDS, TRADITIONAL
 from product_roles.workshop.room_charts import FONT
 from workshop_helpers import sit
@@ -76,22 +76,20 @@ MEASURE = """(plot) => {
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory, monkeypatch_module):
-    room = tmp_path_factory.mktemp("room")
+def page(request, tmp_path_factory):
+    # The facilitator's home holds the dashboard notebook, as the hub puts it there;
+    # the server's kernels read the room from PRODUCT_ROLES_ROOM, set to lab.room.
+    home = shared_lab(request, tmp_path_factory, "facilitator")
+    shutil.copy(ROOT / "workshop" / "dashboard.ipynb", home.root)
+    room = home.room
     for seat, roles in SEATS.items():
         placements = dict(zip(ROOM_CARDS, roles, strict=True))
         sit(room, seat, TRADITIONAL, placements)
         sit(room, seat, AI_ERA, {**placements, "user-stories": "ENG", "roadmap": "TEAM"})
-    # The facilitator's home holds the dashboard notebook, as the hub puts it there.
-    home = tmp_path_factory.mktemp("facilitator")
-    shutil.copy(ROOT / "workshop" / "dashboard.ipynb", home)
-    monkeypatch_module.setenv("PRODUCT_ROLES_ROOM", str(room))
-    with (
-        jupyterlab(home, tmp_path_factory.mktemp("dashboard-state")) as lab,
-        chromium(viewport=VIEWPORT) as context,
-    ):
+    home.start_kernel("dashboard.ipynb")
+    with chromium(viewport=VIEWPORT) as context:
         page = context.new_page()
-        open_notebook(page, lab, "dashboard.ipynb")
+        open_notebook(page, home, "dashboard.ipynb")
         run_all_cells(page)
         page.get_by_role("status").wait_for(timeout=90_000)
         assert page.get_by_role("status").inner_text() == (
@@ -99,12 +97,8 @@ def page(tmp_path_factory, monkeypatch_module):
         )
         page.locator(".js-plotly-plot .main-svg").nth(3).wait_for(timeout=60_000)
         yield page
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        # The server goes on serving other modules' tests: leave its layout as it opens.
+        lay_out(page, **LAYOUTS["file browser open"])
 
 
 def lay_out(page, file_browser: bool, simple: bool) -> None:

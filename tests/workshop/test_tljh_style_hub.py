@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,19 +57,25 @@ def test_sorts_cross_accounts_to_the_facilitator_and_nowhere_else(tmp_path):
             hub.extra["groups"] = [users_group]
             # The facilitator logs in first and so claims the admin name (TLJH's advice).
             ana = Participant(hub, "ana", password="ana-own-password-123", room_password=None)
-            ana.start_server()
+            roles = {"bob": "PO", "cy": "PM"}
+            people = {
+                name: Participant(hub, name, password=f"{name}-own-password", room_password=None)
+                for name in roles
+            }
+            Participant.start_servers([ana, *people.values()])  # they arrive together
             dashboard = hub.home("ana") / "dashboard.ipynb"
             shutil.copy(ROOT / "workshop" / "dashboard.ipynb", dashboard)  # the docs' step
             shutil.chown(dashboard, f"{hub.prefix}ana")
-            seats = {}
-            for name, role in (("bob", "PO"), ("cy", "PM")):
-                person = Participant(hub, name, password=f"{name}-own-password", room_password=None)
-                person.start_server()
+
+            def sort_the_room(name: str) -> Path:
+                person = people[name]
                 sort = person.notebook("room-sort.ipynb")
                 cells = [c["source"] for c in sort["cells"] if c["cell_type"] == "code"]
-                moves = [f'before_ai.place("order-backlog", "{role}")', "print(seat)"]
-                seats[name] = Path(person.run([*cells, *moves]).strip())
-                seats[name + "-person"] = person
+                moves = [f'before_ai.place("order-backlog", "{roles[name]}")', "print(seat)"]
+                return Path(person.run([*cells, *moves]).strip())
+
+            with ThreadPoolExecutor(max_workers=len(roles)) as pool:
+                seats = dict(zip(roles, pool.map(sort_the_room, roles), strict=True))
 
             counted = ana.run_json(
                 "import json\n"
@@ -85,7 +92,7 @@ def test_sorts_cross_accounts_to_the_facilitator_and_nowhere_else(tmp_path):
             assert "jupyter-config-data" in voila.text
 
             theirs = seats["cy"] / f"{TRADITIONAL}.answers.json"
-            seen = seats["bob-person"].run_json(
+            seen = people["bob"].run_json(
                 PROBE + "print(json.dumps({"
                 f"'room': attempt(lambda: os.listdir({str(hub.room)!r})),"
                 f"'cy home': attempt(lambda: os.listdir({str(hub.home('cy'))!r})),"

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, nbgrader
+from conftest import ROOT, nbgrader, tool_env
 from product_roles.instructor import exchange
 from product_roles.instructor.course import load_config
+from product_roles.instructor.nbgrader_cli import generate_assignment
 
 ASSIGNMENT = "traditional-divide"
 
@@ -131,7 +132,10 @@ def test_an_exchange_this_account_cannot_write_to_is_refused_with_the_fix():
 def test_nbgrader_under_the_course_config_neither_makes_nor_widens_the_exchange(tmp_path):
     course = course_with_config(tmp_path)
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
-    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
+    # Generated in this process: nbgrader's own release_assignment is what is tested.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", tool_env()["PATH"])  # nbgrader runs alembic by name
+        generate_assignment(ASSIGNMENT, cwd=course)
     shared = tmp_path / "shared"
     refused = nbgrader(
         "release_assignment",

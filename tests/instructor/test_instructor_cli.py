@@ -63,6 +63,19 @@ def test_release_validates_then_generates(tmp_path):
     assert "validating" in done.stdout
     assert (course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
     assert not list((course / "solutions").rglob("*.answers.json")), "validation ran on copies"
+    # Generated in the command's own process: the very files `nbgrader generate_assignment`
+    # makes (the repository's exercises/ are those, test_nbgrader_roundtrip.py checks),
+    # and the assignment's grade cells in the course's gradebook.
+    released = sorted((course / "exercises" / ASSIGNMENT).iterdir())
+    committed = sorted((ROOT / "exercises" / ASSIGNMENT).iterdir())
+    assert [p.name for p in released] == [p.name for p in committed]
+    for fresh, kept in zip(released, committed, strict=True):
+        assert fresh.read_bytes() == kept.read_bytes(), fresh
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        notebooks = gb.find_assignment(ASSIGNMENT).notebooks
+        assert {c.name for nb in notebooks for c in nb.grade_cells} == {"test-card-roles"}
 
 
 def test_release_refuses_an_answers_file_in_the_source(tmp_path):

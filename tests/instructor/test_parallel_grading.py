@@ -25,7 +25,7 @@ from product_roles.instructor.simulate import use_stock_nbgrader
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "ai-era-shift"
-STUDENTS = 6
+STUDENTS = 4  # enough for scores that vary and for work shared by several workers
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ import zmq
 from nbgrader.api import Gradebook
 from nbgrader.converters.base import NbGraderException
 
-from conftest import tool_env
-from grading_course import key_for, keys_of, scratch_course
+from conftest import ROOT, tool_env
+from grading_course import key_for, keys_of
 from product_roles.instructor import worker
+from product_roles.instructor.nbgrader_cli import generate_assignment
 from product_roles.instructor.nbgrader_outcome import (
     MAX_REASON,
     Outcome,
@@ -67,13 +68,23 @@ def locked(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def gradebook_file(tmp_path_factory):
-    """An empty nbgrader gradebook (nbgrader stamps a new one by running alembic)."""
-    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+def course(tmp_path_factory):
+    """A course with the assignment generated, in this process (the worker is what is tested)."""
+    course = tmp_path_factory.mktemp("worker-results") / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", tool_env()["PATH"])
-        with Gradebook(f"sqlite:///{path}") as gb:
-            gb.add_assignment("a1")
+        patch.setenv("PATH", tool_env()["PATH"])  # nbgrader stamps a new gradebook with alembic
+        generate_assignment(ASSIGNMENT, cwd=course)
+    return course
+
+
+@pytest.fixture(scope="module")
+def gradebook_file(course, tmp_path_factory):
+    """A gradebook nbgrader made and stamped: a copy of the course's (made once, for both)."""
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    shutil.copy(course / "gradebook.db", path)
     return path
 
 
@@ -216,11 +227,6 @@ def test_an_app_that_calls_fail_is_one_failed_run_not_the_end_of_the_worker():
     outcome = run(Failing())
     assert not outcome.success
     assert "The course directory /nowhere does not exist" in reason(outcome)
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return scratch_course(tmp_path_factory.mktemp("worker-results"), [ASSIGNMENT])
 
 
 def right_answers():

@@ -29,7 +29,7 @@ from product_roles.grading import answers
 from product_roles.instructor import exchange
 from product_roles.instructor.course import CONFIG, Course, load_config
 from product_roles.instructor.deals import deal_problems
-from product_roles.instructor.nbgrader_cli import NbgraderFailed
+from product_roles.instructor.nbgrader_cli import NbgraderFailed, generate_assignment
 from product_roles.instructor.nbgrader_cli import run as nbgrader
 
 HELP = "validate solutions and blank release both ways, then generate and release"
@@ -118,7 +118,7 @@ def validate(root: Path, assignment: str) -> list[str]:
         source_name = course.folder("source").name
         shutil.copytree(course.folder("source") / assignment, scratch / source_name / assignment)
         shutil.copy(root / CONFIG, scratch / CONFIG)
-        nbgrader("generate_assignment", assignment, "--force", cwd=scratch)
+        generate_assignment(assignment, cwd=scratch)
         release = scratch / course.folder("release").name / assignment
         for notebook in sorted((scratch / source_name / assignment).glob("*.ipynb")):
             dealt = deal_problems(nbformat.read(notebook, as_version=4))
@@ -183,7 +183,7 @@ def run(root: Path, args) -> int:
             print(f"{assignment}: not released.", file=sys.stderr)
             return 1
         try:
-            nbgrader("generate_assignment", assignment, "--force", cwd=root)
+            generate_assignment(assignment, cwd=root)
             print(f"{assignment}: generated {course.folder('release') / assignment}")
             if not args.no_exchange:
                 nbgrader("release_assignment", assignment, "--force", cwd=root)

@@ -327,3 +327,5 @@ def test_release_and_grade_go_through_the_course_exchange(tmp_path):
     cards = len(key_for(ASSIGNMENT, "dana").answers)
     assert cards < len(key.answers), "dana sorted the whole pool; her dealt cards count"
     assert f"[1 of 1] dana: {cards} of {cards}" in done.stdout
+    assert "submissions of traditional-divide in" in done.stdout
+    assert "s (1 worker); 0 could not be graded" in done.stdout, "a class of one needs one"

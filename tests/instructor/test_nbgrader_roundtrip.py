@@ -278,7 +278,7 @@ def test_feedback_has_one_line_per_card(course):
 def validate(notebook, *, invert=False):
     """What ``nbgrader validate`` prints for ``notebook``, run in this process.
 
-    It saves nbgrader's start-up; the learner's copy below goes through the command.
+    It saves nbgrader's start-up; a learner's finished copy goes through the command.
     """
     from nbgrader.validator import Validator
 
@@ -318,7 +318,7 @@ def test_validate_passes_a_finished_student_copy_and_names_what_is_missing(tmp_p
 
     left = mine[-2:]
     answers.write(path, answers.Answers(ASSIGNMENT, {c: sorted_[c] for c in mine[:-2]}))
-    out = nbgrader("validate", str(notebook), cwd=tmp_path, check=False).stdout
+    out = validate(notebook)
     assert "Success" not in out, out
     assert f"Not ready to submit: 2 of {DEALT} cards are not placed yet" in out, out
     texts = {c["id"]: c["text"] for c in cards_of(notebook)}

@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import random
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, nbgrader
+from conftest import assignments as all_assignments
 from product_roles.instructor.keys import HiddenKey, load_keys
 from product_roles.instructor.simulate import dealt_cards, random_placements, submit
 
 
-def scratch_course(tmp: Path, assignments: list[str], *, timeout: int | None = None) -> Path:
-    """A course with the repository's config and the given assignments, generated."""
-    course = tmp / "course"
-    course.mkdir(parents=True)
+@functools.cache
+def generated_course() -> Path:
+    """The repository's config and every assignment, generated once per test process.
+
+    ``nbgrader generate_assignment`` takes seconds an assignment; the tests that need
+    a fresh course copy this one (:func:`scratch_course`). It is made by the real
+    command, and test_nbgrader_roundtrip checks a copy against a fresh run.
+    """
+    where = Path(tempfile.mkdtemp(prefix="generated-course-"))
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
+    course = where / "course"
+    course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
-    for name in assignments:
-        shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    # One process for every assignment: nbgrader reads the id as a glob.
+    nbgrader("generate_assignment", "*", "--force", cwd=course)
+    return course
+
+
+def scratch_course(tmp: Path, assignments: list[str], *, timeout: int | None = None) -> Path:
+    """A course with the repository's config and the given assignments, generated.
+
+    It is a copy of :func:`generated_course` without the other assignments: their
+    folders are removed and the gradebook forgets them, as if only these were generated.
+    """
+    course = tmp / "course"
+    course.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(generated_course(), course)
+    dropped = sorted(set(all_assignments()) - set(assignments))
+    for name in dropped:
+        shutil.rmtree(course / "solutions" / name)
+        shutil.rmtree(course / "exercises" / name)
+    if dropped:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for name in dropped:
+                gb.remove_assignment(name)
     if timeout is not None:
         with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
             config.write(f"\nc.Execute.timeout = {timeout}\n")
-    for name in assignments:
-        nbgrader("generate_assignment", name, "--force", cwd=course)
     return course
 
 

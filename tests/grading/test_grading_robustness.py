@@ -98,7 +98,7 @@ def digest(folder):
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("robust"), [ASSIGNMENT], timeout=5)
+    course = scratch_course(tmp_path_factory.mktemp("robust"), [ASSIGNMENT], timeout=3)
     right = right_answers()
     half = half_right()
     release, submitted = course / "exercises" / ASSIGNMENT, course / "submitted"

@@ -1,8 +1,8 @@
 """No feedback page shows a line of a hidden test, whichever command made it and whatever the key setting.
 
-For every assignment, one student is graded by plain ``nbgrader autograde`` and one
-by ``product-roles grade``; their feedback is made by ``nbgrader generate_feedback``
-and by ``product-roles feedback``, once with the key revealed and once hidden. Each
+For every assignment and each key setting (revealed, hidden), one student is graded by
+plain ``nbgrader autograde`` and one by ``product-roles grade``, all in one course; their
+feedback is made by ``nbgrader generate_feedback`` and by ``product-roles feedback``. Each
 page must hold the verdict lines and no line of any hidden test; with the key
 hidden, no wrong card's line names what was expected.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import BIN, assignments, nbgrader, tool_env
+from conftest import assignments, nbgrader
 from grading_course import keys_of, scratch_course
+from product_roles import cli
 from product_roles.instructor.keys import HIDDEN
 from product_roles.instructor.simulate import submit
 
@@ -54,36 +54,45 @@ def _page_text(page: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
-@pytest.fixture(scope="module", params=[True, False], ids=["key-revealed", "key-hidden"])
-def graded(request, tmp_path_factory):
-    reveal = request.param
+# One course, a plain and an "ours" student for each key setting.
+SETTINGS = {True: "revealed", False: "hidden"}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
     course = scratch_course(tmp_path_factory.mktemp("feedback"), assignments())
     for assignment in assignments():
-        for student in ("plain", "ours"):
-            placements = _placements(assignment)
-            submit(course / "exercises" / assignment, course / "submitted", student, placements)
+        for setting in SETTINGS.values():
+            for student in (f"plain-{setting}", f"ours-{setting}"):
+                placements = _placements(assignment)
+                submit(course / "exercises" / assignment, course / "submitted", student, placements)
     # nbgrader takes "*" for every assignment: one process each, not one per assignment.
-    env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
-    nbgrader("autograde", "*", "--student", "plain", cwd=course, **env)
-    nbgrader("generate_feedback", "*", "--student", "plain", cwd=course)
-    flag = "--reveal-key" if reveal else "--hide-key"
+    for reveal, setting in SETTINGS.items():
+        env = {"PRODUCT_ROLES_REVEAL_KEY": "1" if reveal else "0"}
+        nbgrader("autograde", "*", "--student", f"plain-{setting}", cwd=course, **env)
     for assignment in assignments():
-        product_roles("grade", assignment, "--no-collect", "--student", "ours", flag, cwd=course)
-        product_roles("feedback", assignment, "--student", "ours", cwd=course)
-    return course, reveal
+        for reveal, setting in SETTINGS.items():
+            flag = "--reveal-key" if reveal else "--hide-key"
+            student = f"ours-{setting}"
+            product_roles(
+                "grade", assignment, "--no-collect", "--student", student, flag, cwd=course
+            )
+        # One run for the class, as an instructor would: it writes the plain students'
+        # pages too, which nbgrader's own command then writes again below.
+        product_roles("feedback", assignment, cwd=course)
+    nbgrader("generate_feedback", "*", "--student", "plain-*", "--force", cwd=course)
+    return course
+
+
+@pytest.fixture(params=list(SETTINGS), ids=["key-revealed", "key-hidden"])
+def graded(request, course):
+    return course, request.param
 
 
 def product_roles(*args: str, cwd: Path) -> None:
-    result = subprocess.run(
-        [str(BIN / "product-roles"), *args],
-        cwd=cwd,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    """The command as ``product-roles`` runs it, in this process: it saves a Python start-up
+    and nbgrader's imports, which the grading workers then share."""
+    assert cli.main(["--course", str(cwd), *args]) == 0
 
 
 @pytest.mark.parametrize("student", ["plain", "ours"])
@@ -91,7 +100,7 @@ def test_no_feedback_page_shows_a_hidden_test(graded, student):
     course, reveal = graded
     hidden = _hidden_lines(course)
     assert hidden, "the hidden tests were found"
-    pages = sorted((course / "feedback" / student).glob("*/*.html"))
+    pages = sorted((course / "feedback" / f"{student}-{SETTINGS[reveal]}").glob("*/*.html"))
     assert len(pages) == len(assignments())
     for page in pages:
         text = _page_text(page)
@@ -122,13 +131,12 @@ EMPTY_OUTPUTS = """() => [...document.querySelectorAll(".output_area")]
   .map((area) => area.innerText.trim())"""
 
 
-def test_feedback_pages_fit_the_window_and_show_no_empty_output(graded):
+def test_feedback_pages_fit_the_window_and_show_no_empty_output(course):
     """At 1280 px no line runs past its box or the page, and no widget leaves an empty Out[n]."""
     from lab import chromium
 
-    course, _ = graded
     pages = sorted((course / "feedback").glob("*/*/*.html"))
-    assert len(pages) == 2 * len(assignments())
+    assert len(pages) == 4 * len(assignments()), "both commands, both key settings"
     with chromium(viewport={"width": 1280, "height": 900}) as context:
         page = context.new_page()
         for path in pages:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import json
 import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT, assignments, make_course, nbgrader
-from grading_course import key_for, keys_of
+from conftest import ROOT, assignments, nbgrader
+from grading_course import generated_course, key_for, keys_of, scratch_course
 from product_roles.grading import answers
 from product_roles.grading.deal import learner_id
 
@@ -55,16 +56,18 @@ def normalised(path):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
+    """A copy of the course every assignment was generated in, with an exchange of its own."""
     tmp = tmp_path_factory.mktemp("nbgrader")
-    course = make_course(tmp)
-    for name in assignments():
-        nbgrader("generate_assignment", name, "--force", cwd=course)
+    course = scratch_course(tmp, assignments())
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(f"\nc.Exchange.root = {str(tmp / 'exchange')!r}\n")
+    (tmp / "exchange").mkdir()
     return course
 
 
 @pytest.mark.parametrize("name", assignments())
-def test_exercises_are_exactly_what_nbgrader_generates(course, name):
-    generated = sorted((course / "exercises" / name).iterdir())
+def test_exercises_are_exactly_what_nbgrader_generates(name):
+    generated = sorted((generated_course() / "exercises" / name).iterdir())
     committed = sorted((ROOT / "exercises" / name).iterdir())
     assert [p.name for p in committed] == [p.name for p in generated], (
         f"exercises/{name} differs from a fresh release: run "
@@ -77,6 +80,46 @@ def test_exercises_are_exactly_what_nbgrader_generates(course, name):
             assert kept.read_bytes() == fresh.read_bytes(), kept
 
 
+def gradebook_rows(course):
+    """Every row of the gradebook's assignment tables, without the ids and times of a run."""
+    import sqlite3
+
+    skip = {"id", "assignment_id", "notebook_id", "timestamp", "duedate"}
+    rows = {}
+    with sqlite3.connect(course / "gradebook.db") as db:
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            cursor = db.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cursor.description]
+            rows[table] = sorted(
+                repr([v for n, v in zip(names, row, strict=True) if n not in skip])
+                for row in cursor
+            )
+    return rows
+
+
+def test_a_copied_course_is_what_nbgrader_generates_for_its_assignments(tmp_path):
+    """scratch_course copies one generated course: a copy of one assignment must hold the
+    files and gradebook rows a fresh ``nbgrader generate_assignment`` of it makes."""
+    name = "design-a-team"
+    copied = scratch_course(tmp_path / "copied", [name])
+    fresh = tmp_path / "fresh" / "course"
+    fresh.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", fresh)
+    shutil.copytree(ROOT / "solutions" / name, fresh / "solutions" / name)
+    nbgrader("generate_assignment", name, "--force", cwd=fresh)
+    for tree in ("solutions", "exercises"):
+        files = sorted(p.relative_to(fresh) for p in (fresh / tree).rglob("*") if p.is_file())
+        assert files == sorted(
+            p.relative_to(copied) for p in (copied / tree).rglob("*") if p.is_file()
+        )
+        for path in files:
+            assert (copied / path).read_bytes() == (fresh / path).read_bytes(), path
+    expected = gradebook_rows(fresh)
+    assert expected["grade_cells"], "the fresh gradebook has the assignment's cells"
+    assert gradebook_rows(copied) == expected
+
+
 def test_no_answers_file_in_source_or_release():
     for tree in ("solutions", "exercises"):
         found = list((ROOT / tree).rglob(f"*{answers.SUFFIX}"))
@@ -85,16 +128,43 @@ def test_no_answers_file_in_source_or_release():
         )
 
 
-def student_submits(course, student, placements=None, edit=None, *, run=False):
+def exchange(command, home, student=None):
+    """``nbgrader fetch_assignment`` or ``submit`` run in this process, from ``home``.
+
+    It saves the seconds nbgrader's start-up takes; alice and Erin go through the
+    commands themselves.
+    """
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.course_id = "product-roles"
+    config.CourseDirectory.assignment_id = ASSIGNMENT
+    if student is not None:
+        config.CourseDirectory.student_id = student
+    config.Exchange.root = str(home.parent.parent / "exchange")
+    config.Exchange.assignment_dir = str(home)
+    kind = {"fetch_assignment": ExchangeFetchAssignment, "submit": ExchangeSubmit}[command]
+    coursedir = CourseDirectory(config=config)
+    kind(coursedir=coursedir, authenticator=Authenticator(config=config), config=config).start()
+
+
+def student_submits(course, student, placements=None, edit=None, *, run=False, cli=False):
     """Fetch the release as `student`, answer, and submit through the exchange.
 
     With ``run``, the notebook is run in a kernel as the student would run it, and
-    submitted without ``--student``: nbgrader names the submission itself.
+    submitted by the nbgrader command without ``--student``: nbgrader names the
+    submission itself. With ``cli``, fetch and submit are both nbgrader's commands.
     """
     home = course.parent / "students" / (student or "unnamed")
     home.mkdir(parents=True)
     where = ("--course", "product-roles", f"--Exchange.root={course.parent / 'exchange'}")
-    nbgrader("fetch_assignment", ASSIGNMENT, *where, cwd=home)
+    if cli:
+        nbgrader("fetch_assignment", ASSIGNMENT, *where, cwd=home)
+    else:
+        exchange("fetch_assignment", home)
     work = home / ASSIGNMENT
     if placements is not None:
         path = answers.path_for(ASSIGNMENT, work)
@@ -111,8 +181,10 @@ def student_submits(course, student, placements=None, edit=None, *, run=False):
         NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(work)}}).execute()
         nbformat.write(nb, notebook)
         nbgrader("submit", ASSIGNMENT, *where, cwd=home)
-    else:
+    elif cli:
         nbgrader("submit", ASSIGNMENT, *where, f"--student={student}", cwd=home)
+    else:
+        exchange("submit", home, student)
 
 
 def sort_what_is_dealt_right(nb):
@@ -147,7 +219,7 @@ def tamper_with_the_test(nb):
 @pytest.fixture(scope="module")
 def graded(course):
     nbgrader("release_assignment", ASSIGNMENT, "--force", cwd=course)
-    student_submits(course, "alice", placements=RIGHT)
+    student_submits(course, "alice", placements=RIGHT, cli=True)
     student_submits(course, "bob", placements=BOB, edit=place_half_in_code)
     student_submits(course, "carol")
     student_submits(course, "dave", edit=tamper_with_the_test)
@@ -203,6 +275,19 @@ def test_feedback_has_one_line_per_card(course):
     assert "no card was sorted" in carol
 
 
+def validate(notebook, *, invert=False):
+    """What ``nbgrader validate`` prints for ``notebook``, run in this process.
+
+    It saves nbgrader's start-up; a learner's finished copy goes through the command.
+    """
+    from nbgrader.validator import Validator
+
+    validator = Validator(invert=invert)
+    validator.stream = io.StringIO()
+    validator.validate_and_print(str(notebook))
+    return validator.stream.getvalue()
+
+
 def test_validate_passes_on_solutions_and_fails_on_exercises(tmp_path):
     for name in assignments():
         source = tmp_path / "source" / name
@@ -211,10 +296,10 @@ def test_validate_passes_on_solutions_and_fails_on_exercises(tmp_path):
         shutil.copytree(ROOT / "solutions" / name, source)
         shutil.copytree(ROOT / "exercises" / name, release)
         for notebook in sorted(source.glob("*.ipynb")):
-            out = nbgrader("validate", str(notebook), cwd=tmp_path).stdout
+            out = validate(notebook)
             assert "Success! Your notebook passes all the tests." in out, out
         for notebook in sorted(release.glob("*.ipynb")):
-            out = nbgrader("validate", "--invert", str(notebook), cwd=tmp_path).stdout
+            out = validate(notebook, invert=True)
             assert "Success! The notebook does not pass any tests." in out, out
 
 
@@ -233,7 +318,7 @@ def test_validate_passes_a_finished_student_copy_and_names_what_is_missing(tmp_p
 
     left = mine[-2:]
     answers.write(path, answers.Answers(ASSIGNMENT, {c: sorted_[c] for c in mine[:-2]}))
-    out = nbgrader("validate", str(notebook), cwd=tmp_path, check=False).stdout
+    out = validate(notebook)
     assert "Success" not in out, out
     assert f"Not ready to submit: 2 of {DEALT} cards are not placed yet" in out, out
     texts = {c["id"]: c["text"] for c in cards_of(notebook)}

@@ -59,3 +59,31 @@ def make_course(tmp: Path) -> Path:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# The modules that take longest (measured with --durations). Under pytest-xdist they
+# are handed out first, so none of them is left running alone at the end while the
+# other workers idle. Order only: no test depends on it.
+LONGEST_FIRST = (
+    "instructor/test_red_team.py",
+    "instructor/test_feedback_hides_tests.py",
+    "instructor/test_deal_roundtrip.py",
+    "workshop/test_workshop_hub.py",
+    "instructor/test_instructor_cli.py",
+    "instructor/test_parallel_grading.py",
+    "instructor/test_nbgrader_roundtrip.py",
+    "instructor/test_export.py",
+    "publish/test_slides.py",
+    "workshop/test_dashboard_voila.py",
+    "workshop/test_tljh_style_hub.py",
+    "ui/test_browser_keys.py",
+    "instructor/test_exchange.py",
+    "instructor/test_sandbox.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    tests = ROOT / "tests"
+    # A stable sort: within a module, and among the modules not listed, order is kept.
+    items.sort(key=lambda item: rank.get(item.path.relative_to(tests).as_posix(), len(rank)))

@@ -23,8 +23,10 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import stat
 import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -112,9 +114,46 @@ def remove_account(name: str) -> None:
         return
     if account.pw_gecos != MARK:
         raise AccountError(f"the account {name!r} was not created for the workshop")
-    # userdel refuses while the account runs processes; the hub stops servers first.
+    # userdel refuses while the account runs anything. The hub stops the server first,
+    # but a kernel can outlive its server for a moment (longer on a loaded machine),
+    # and the facilitator has asked for this participant to be gone.
+    end_processes(account.pw_uid)
     _run("userdel", "--remove", name)
     shutil.rmtree(account.pw_dir, ignore_errors=True)
+
+
+def _processes_of(uid: int) -> list[int]:
+    """The live (not yet reaped is fine) processes whose real user is ``uid``, from /proc."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with Path(entry.path, "status").open(encoding="ascii", errors="replace") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue  # it ended while we looked
+        if int(fields.get("Uid", "-1 ").split()[0]) == uid and "Z" not in fields.get("State", ""):
+            found.append(int(entry.name))
+    return found
+
+
+def end_processes(uid: int, *, wait: float = 10.0) -> None:
+    """Kill every process the account ``uid`` runs, and wait until none is left.
+
+    Raises
+    ------
+    AccountError
+        When some are still running after ``wait`` seconds.
+    """
+    deadline = time.monotonic() + wait
+    while pids := _processes_of(uid):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            raise AccountError(f"processes of user {uid} would not end: {pids}")
+        time.sleep(0.05)
 
 
 def remove_group(name: str) -> None:

@@ -40,6 +40,19 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, **env: str) -> subproces
     return result
 
 
+def product_roles_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """Run a ``product-roles`` command as an instructor would; the caller checks the result."""
+    return subprocess.run(
+        [str(BIN / "product-roles"), *args],
+        cwd=cwd,
+        env=tool_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 def assignments() -> list[str]:
     return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 

@@ -27,12 +27,11 @@ import math
 import random
 import re
 import shutil
-import subprocess
 from collections import Counter
 
 import pytest
 
-from conftest import BIN, ROOT, nbgrader, tool_env
+from conftest import ROOT, nbgrader, product_roles_cli
 from grading_course import cell_grades, keys_of, scratch_course
 from product_roles.instructor.lms_files import number
 from product_roles.instructor.parallel import grade_class
@@ -176,18 +175,6 @@ def test_feedback_shows_the_students_own_deal_and_what_was_not_scored(graded):
 # The class report and the LMS exports of the same graded class, each run once.
 
 
-def product_roles(*args, cwd):
-    return subprocess.run(
-        [str(BIN / "product-roles"), *args],
-        cwd=cwd,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def roster_rows(students):
     """Everyone graded but ``NOT_IN_ROSTER``, and ``NEVER_SUBMITTED``: each with an LMS id."""
     listed = [s for s in sorted(students) if s != NOT_IN_ROSTER] + [NEVER_SUBMITTED]
@@ -201,13 +188,13 @@ def roster_rows(students):
 def reported(graded):
     """``product-roles report`` and ``product-roles export`` on the graded class."""
     course, _, placed, _ = graded
-    report = product_roles("report", ASSIGNMENT, cwd=course)
+    report = product_roles_cli("report", ASSIGNMENT, cwd=course)
     assert report.returncode == 0, report.stderr
     with (course / "roster.csv").open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=["nbgrader_id", "name", "lms_id", "email"])
         writer.writeheader()
         writer.writerows(roster_rows(placed))
-    export = product_roles("export", ASSIGNMENT, cwd=course)
+    export = product_roles_cli("export", ASSIGNMENT, cwd=course)
     page = (course / "reports" / ASSIGNMENT / "report.html").read_text(encoding="utf-8")
     return page, export
 

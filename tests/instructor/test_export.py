@@ -15,13 +15,12 @@ from __future__ import annotations
 import csv
 import random
 import re
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import BIN, ROOT, nbgrader, tool_env
+from conftest import ROOT, nbgrader, product_roles_cli
 from grading_course import keys_of, scratch_course
 from product_roles import cli
 from product_roles.instructor.lms_files import number
@@ -75,15 +74,7 @@ def placements(assignment, rng):
 
 
 def export(*args, cwd):
-    return subprocess.run(
-        [str(BIN / "product-roles"), "export", *args],
-        cwd=cwd,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return product_roles_cli("export", *args, cwd=cwd)
 
 
 def read_csv(path):

@@ -13,12 +13,11 @@ import csv
 import json
 import shutil
 import stat
-import subprocess
 
 import nbformat
 import pytest
 
-from conftest import BIN, ROOT, tool_env
+from conftest import ROOT, product_roles_cli
 from grading_course import key_for, keys_of, scratch_course
 from product_roles.grading import answers
 from product_roles.instructor.simulate import submit
@@ -29,15 +28,7 @@ ASSIGNMENT = "traditional-divide"
 
 
 def cli(*args, cwd, env=None):
-    return subprocess.run(
-        [str(BIN / "product-roles"), *args],
-        cwd=cwd,
-        env=tool_env(**(env or {})),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return product_roles_cli(*args, cwd=cwd, **(env or {}))
 
 
 def source_course(tmp_path):

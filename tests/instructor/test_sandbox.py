@@ -24,7 +24,7 @@ from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 import hostile_submissions as hostile
-from conftest import ROOT, tool_env
+from conftest import ROOT, product_roles_cli, tool_env
 from product_roles.instructor.forkkernel import ForkKernelManager
 from product_roles.instructor.nbgrader_cli import generate_assignment
 from product_roles.instructor.sandbox import SandboxUnavailable, check
@@ -319,40 +319,24 @@ def test_the_grade_command_refuses_without_a_sandbox(tmp_path, monkeypatch):
     generate_assignment(hostile.ASSIGNMENT, cwd=course)
     submit(course / "exercises" / hostile.ASSIGNMENT, course / "submitted", "ana", None)
     env = {"PRODUCT_ROLES_BWRAP": str(tmp_path / "no-such-bwrap")}
-    refused = product_roles_command("grade", hostile.ASSIGNMENT, "--no-collect", cwd=course, **env)
+    refused = product_roles_cli("grade", hostile.ASSIGNMENT, "--no-collect", cwd=course, **env)
     assert refused.returncode == 3
     assert "Grading refused" in refused.stderr
     assert "--no-sandbox" in refused.stderr
     # The sandbox needs the fork server: turning forking off alone is refused too.
-    no_fork = product_roles_command(
+    no_fork = product_roles_cli(
         "grade", hostile.ASSIGNMENT, "--no-collect", "--no-fork", cwd=course
     )
     assert no_fork.returncode == 2
     assert "--no-fork needs --no-sandbox" in no_fork.stderr
     assert not (course / "autograded").exists()
-    allowed = product_roles_command(
+    allowed = product_roles_cli(
         "grade", hostile.ASSIGNMENT, "--no-collect", "--no-sandbox", cwd=course, **env
     )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert "GRADING WITHOUT A SANDBOX" in allowed.stderr
     assert "Kernels: fork for 1." in allowed.stdout
     assert (course / "autograded" / "ana").is_dir()
-
-
-def product_roles_command(*args: str, cwd: Path, **env: str):
-    import subprocess
-
-    from conftest import BIN, tool_env
-
-    return subprocess.run(
-        [str(BIN / "product-roles"), *args],
-        cwd=cwd,
-        env=tool_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_the_kernel_holds_no_way_to_the_fork_server(tmp_path):

@@ -105,6 +105,24 @@ class Log:
 
 
 @contextmanager
+def stderr_into(stream) -> Iterator[None]:
+    """Point file descriptor 2 at ``stream``'s file while the block runs, then back.
+
+    The descriptor, not ``sys.stderr``: worker processes and kernels started inside
+    the block inherit it, so what they write goes there too.
+    """
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    os.dup2(stream.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(terminal, 2)
+        os.close(terminal)
+
+
+@contextmanager
 def stderr_to(path: Path, title: str) -> Iterator[Log]:
     """Append this process's stderr, and its children's, to ``path`` while the block runs.
 
@@ -118,15 +136,8 @@ def stderr_to(path: Path, title: str) -> Iterator[Log]:
         stream.write(f"=== {title}, {stamp} ===\n")
         stream.flush()
         log.start = stream.tell()
-        sys.stderr.flush()
-        terminal = os.dup(2)
-        os.dup2(stream.fileno(), 2)
-        try:
+        with stderr_into(stream):
             yield log
-        finally:
-            sys.stderr.flush()
-            os.dup2(terminal, 2)
-            os.close(terminal)
     with path.open(encoding="utf-8", errors="replace") as stream:
         stream.seek(log.start)
         log.text = stream.read()

@@ -16,7 +16,6 @@ assignment was released.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from product_roles.instructor.course import CONFIG, Course, load_config
 from product_roles.instructor.deals import deal_problems
 from product_roles.instructor.nbgrader_cli import NbgraderFailed, generate_assignment
 from product_roles.instructor.nbgrader_cli import run as nbgrader
+from product_roles.instructor.progress import stderr_into
 
 HELP = "validate solutions and blank release both ways, then generate and release"
 
@@ -89,16 +89,8 @@ def _kernel_stderr() -> Iterator:
     A kernel warns on its stderr as it starts; what the check found is in the
     validator's result, so that text is shown only when the check itself fails.
     """
-    sys.stderr.flush()
-    terminal = os.dup(2)
-    with tempfile.TemporaryFile() as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield log
-        finally:
-            sys.stderr.flush()
-            os.dup2(terminal, 2)
-            os.close(terminal)
+    with tempfile.TemporaryFile() as log, stderr_into(log):
+        yield log
 
 
 def _indent(text: str, lines: int = 12) -> str:

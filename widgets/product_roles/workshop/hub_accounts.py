@@ -123,7 +123,7 @@ def remove_account(name: str) -> None:
 
 
 def _processes_of(uid: int) -> list[int]:
-    """The live (not yet reaped is fine) processes whose real user is ``uid``, from /proc."""
+    """The processes whose real user is ``uid``, from /proc; zombies, which hold nothing, left out."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():

@@ -72,6 +72,7 @@
 const PLOTLY = Symbol.for("product-roles.plotly");
 const TRANSPARENT = "rgba(0,0,0,0)";
 const NARROW = 640; // px: below this, legends go under the plot and text wraps sooner
+const TICK_GAP = 8; // px kept clear between neighbouring category labels
 const page = /** @type {Page} */ (window);
 
 /**
@@ -218,7 +219,9 @@ function laidOut(figure, width, colours, plotArea) {
     }
     if (cats.size) {
       // The plot area is what the last draw measured, or a guess before the first.
-      const each = Math.max(30, (plotArea ?? width - 100) / cats.size);
+      // Each label keeps a gap to its neighbours: the width per character is an
+      // estimate, and a label filling its whole slot can touch the next one.
+      const each = Math.max(30, (plotArea ?? width - 100) / cats.size) - TICK_GAP;
       layout.xaxis.tickmode = "array";
       layout.xaxis.tickvals = [...cats];
       // A word too long for its slot cannot wrap: the labels' size comes down instead.

@@ -145,27 +145,57 @@ def _report(progress, done, total, result):
         progress(done, total, result)
 
 
-def _worker_context():
-    """``fork`` on Linux when this process is single-threaded (workers then share its imports).
+# What every worker imports before its first submission, once rather than once a worker.
+WORKER_IMPORTS = (
+    "nbgrader.converters",
+    "nbgrader.preprocessors",
+    "product_roles.instructor.worker",
+)
 
-    Elsewhere ``spawn``: macOS's own libraries are not safe to use in a forked child.
+
+def _worker_context():
+    """How the workers start: ``fork`` on Linux when this process has one thread, so they
+    share its imports; ``forkserver`` on Linux when it has more (a notebook server, a test
+    runner), whose server is a fresh single-threaded process that imports
+    :data:`WORKER_IMPORTS` once and forks each worker; ``spawn`` elsewhere, since macOS's
+    own libraries are not safe in a forked child.
     """
+    import importlib
     import sys
     import threading
 
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        # What every worker needs, imported once here rather than once per worker.
-        import nbgrader.converters
-        import nbgrader.preprocessors  # noqa: F401
-
+    if not sys.platform.startswith("linux"):
+        return get_context("spawn")
+    if threading.active_count() == 1:
+        for name in WORKER_IMPORTS:
+            importlib.import_module(name)
         return get_context("fork")
-    return get_context("spawn")
+    context = get_context("forkserver")
+    # Only heeded before this process's fork server starts; it is the same list each time.
+    context.set_forkserver_preload(list(WORKER_IMPORTS))
+    return context
+
+
+def _take_environment(environment: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(environment)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes started as :func:`_worker_context` says, with this environment."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_worker_context(),
+        # A fork server's children have the environment it started with, not this one's.
+        initializer=_take_environment,
+        initargs=(dict(os.environ),),
+    )
 
 
 def _run_local(root, assignment, students, workers, options, progress) -> list[dict]:
     workers = min(workers or default_workers(), len(students))
     results = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
+    with worker_pool(workers) as pool:
         futures = {
             pool.submit(grade_submission, root, assignment, student, **options): student
             for student in students

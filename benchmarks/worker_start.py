@@ -34,16 +34,9 @@ from pathlib import Path
 from unittest import mock
 
 from grading_throughput import grades, make_course, simulate  # beside this script
+from suite_cpu import machine_cpu
 
 from product_roles.instructor import parallel
-
-
-def machine_cpu() -> float:
-    """CPU seconds the whole machine has spent busy since boot."""
-    with Path("/proc/stat").open(encoding="ascii") as stat:
-        fields = stat.readline().split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def grade_classes(course: Path, assignment: str, classes: int, workers: int) -> dict:

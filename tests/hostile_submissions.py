@@ -762,7 +762,11 @@ def _forged_record(folder: Path) -> None:
 
 
 def _many_cells(nb):
-    nb.cells.extend(nbformat.v4.new_markdown_cell("padding") for _ in range(3000))
+    # Ids of their own: 3,000 random 8-digit ones collide about once in a thousand
+    # runs, and nbformat's write would then warn and renumber one.
+    nb.cells.extend(
+        nbformat.v4.new_markdown_cell("padding", id=f"padding-{n}") for n in range(3000)
+    )
 
 
 def refused_attacks(course: Path) -> dict:

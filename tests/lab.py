@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+LEARNER_CONFIG = Path(__file__).resolve().parents[1] / "scripts" / "learner-jupyter"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -124,11 +125,14 @@ def server_url(runtime: Path, process: subprocess.Popen, deadline: float, log: P
 def jupyterlab(root: Path, state: Path, *, timeout: float = 90, env: dict[str, str] | None = None):
     """Run ``jupyter lab`` serving ``root``, its settings and runtime files kept in ``state``.
 
-    ``env`` adds to the server's environment, which its kernels inherit.
+    The server has the learner's configuration, as ``scripts/course`` gives it: nbgrader's
+    assignment list and Validate button, not its instructor tools. ``env`` adds to the
+    server's environment, which its kernels inherit.
     """
     token = secrets.token_hex(16)
     extra, env = env or {}, dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["JUPYTER_CONFIG_PATH"] = str(LEARNER_CONFIG)
     for name in ("CONFIG", "RUNTIME"):
         env[f"JUPYTER_{name}_DIR"] = str(state / name.lower())
     env["JUPYTERLAB_SETTINGS_DIR"] = str(state / "settings")

@@ -24,29 +24,34 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# (hierarchy, the file that holds a cgroup's CPU, how to read it as seconds)
+# Where a cgroup's CPU is counted: v2's cpu.stat (in microseconds), v1's cpuacct (nanoseconds).
 HIERARCHIES = (
-    (Path("/sys/fs/cgroup"), "cpu.stat", lambda text: _usage_usec(text) / 1e6),
-    (Path("/sys/fs/cgroup/unified"), "cpu.stat", lambda text: _usage_usec(text) / 1e6),
-    (Path("/sys/fs/cgroup/cpuacct"), "cpuacct.usage", lambda text: int(text) / 1e9),
+    Path("/sys/fs/cgroup"),
+    Path("/sys/fs/cgroup/unified"),
+    Path("/sys/fs/cgroup/cpuacct"),
 )
 
 
-def _usage_usec(text: str) -> int:
-    return int(next(line.split()[1] for line in text.splitlines() if line.startswith("usage_usec")))
+def cpu_seconds(group: Path) -> float:
+    """The CPU that the processes of ``group`` and its children have spent."""
+    # v1's cpu.stat, where cpu and cpuacct share a mount, holds no usage: read cpuacct's.
+    if (group / "cpuacct.usage").exists():
+        return int((group / "cpuacct.usage").read_text(encoding="ascii")) / 1e9
+    stat = (group / "cpu.stat").read_text(encoding="ascii").split()
+    return int(stat[stat.index("usage_usec") + 1]) / 1e6
 
 
-def hierarchy() -> tuple[Path, str, object]:
+def hierarchy() -> Path:
     """The first hierarchy where this user can make a cgroup that counts CPU."""
-    for base, counter, read in HIERARCHIES:
+    for base in HIERARCHIES:
         probe = base / f"product-roles-probe-{os.getpid()}"
         try:
             probe.mkdir()
         except OSError:
             continue
         try:
-            if (probe / counter).exists():
-                return base, counter, read
+            if (probe / "cpu.stat").exists() or (probe / "cpuacct.usage").exists():
+                return base
         finally:
             probe.rmdir()
     raise SystemExit(
@@ -55,8 +60,7 @@ def hierarchy() -> tuple[Path, str, object]:
 
 
 def main() -> int:
-    base, counter, read = hierarchy()
-    top = base / f"product-roles-suite-{os.getpid()}"
+    top = hierarchy() / f"product-roles-suite-{os.getpid()}"
     top.mkdir()
     env = dict(os.environ)
     env["PRODUCT_ROLES_CGROUP"] = str(top)
@@ -66,11 +70,7 @@ def main() -> int:
     command = ["bash", str(ROOT / "scripts" / "test"), "-p", "module_cgroups", *sys.argv[1:]]
     code = subprocess.call(command, cwd=ROOT, env=env)
     wall = time.perf_counter() - started
-    spent = {
-        group.name: read((group / counter).read_text(encoding="ascii"))
-        for group in top.iterdir()
-        if group.is_dir()
-    }
+    spent = {group.name: cpu_seconds(group) for group in top.iterdir() if group.is_dir()}
     total = sum(spent.values())
     print(f"\nwall {wall:.0f} s; the test modules spent {total:.0f} s of CPU\n")
     print("| test module | CPU | share |\n|---|---|---|")

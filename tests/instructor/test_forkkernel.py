@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -236,3 +237,28 @@ def test_the_limits_kill_a_standard_kernel_too(tmp_path):
     assert record["kernels"] == "standard (forking is turned off)"
     assert record["events"] == ["the output limit of 64 KiB was exceeded"]
     assert out[1] == "the output limit of 64 KiB was exceeded"
+
+
+def test_a_standard_kernel_listens_on_sockets_of_its_own(tmp_path):
+    """Not on TCP ports, which a grading worker beside it can be given at the same moment."""
+    probe = (
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "app = IPKernelApp.instance()\n"
+        "print(app.transport, app.ip)"
+    )
+    (out,), record = execute(tmp_path, notebook(probe), fork=False)
+    assert record["kernels"] == "standard (forking is turned off)"
+    transport, path = out.split()
+    assert transport == "ipc"
+    folder = Path(path).parent
+    assert folder.name.startswith("pr-kernel-")
+    assert not folder.exists(), "the kernel's socket folder outlived its run"
+
+
+def test_without_unix_sockets_a_standard_kernel_keeps_tcp(monkeypatch):
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager()
+    monkeypatch.setattr(os, "name", "nt")
+    assert kernels.use_private_sockets(km) is None
+    assert km.transport == "tcp"

@@ -10,6 +10,9 @@ ran it, as :data:`FORK` or as :func:`standard` with the reason.
 The grading sandbox confines kernels that the fork server starts, so it needs the
 fork server too; :func:`sandbox_needs_fork` says so when it cannot have it.
 
+A standard kernel listens on Unix sockets in a folder of its own where the platform
+has them (:func:`use_private_sockets`), as a forked one does, rather than on TCP ports.
+
 This module imports nothing of the fork server's, so that grading without it never
 loads it.
 """
@@ -18,6 +21,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 FORK = "fork"
 TURNED_OFF = "forking is turned off"
@@ -48,3 +54,26 @@ def sandbox_needs_fork(reason: str) -> str:
         "Nothing was run. Grade with --no-sandbox (SandboxedExecute.sandbox = False) to run "
         "student code without the sandbox, with your rights"
     )
+
+
+def use_private_sockets(km: Any) -> str | None:
+    """Have the standard kernel of ``km`` listen on Unix sockets in a new folder.
+
+    jupyter_client chooses a kernel's TCP ports by binding port 0 and closing it. A
+    grading worker beside it, choosing at the same moment, can be given the same port;
+    that kernel then dies at its start ("Address already in use") and its submission
+    fails although nothing was wrong with it. Socket names in a folder made for one
+    kernel cannot collide. Returns the folder, for the caller to remove once the
+    kernel has stopped, or ``None`` where there are no Unix sockets (Windows), and the
+    kernel keeps jupyter_client's TCP ports.
+    """
+    if os.name != "posix":
+        return None
+    # Short, under the system's temporary folder: a socket's path may not be longer
+    # than about a hundred bytes.
+    folder = tempfile.mkdtemp(prefix="pr-kernel-")
+    km.transport = "ipc"
+    km.cache_ports = False  # the port cache binds TCP ports to reserve them
+    km.ip = str(Path(folder, "k"))
+    km.connection_file = str(Path(folder, "kernel.json"))
+    return folder

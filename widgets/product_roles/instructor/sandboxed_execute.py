@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from product_roles.instructor.kernels import (
     fork_unavailable,
     sandbox_needs_fork,
     standard,
+    use_private_sockets,
 )
 from product_roles.instructor.sandbox.limits import Limits
 
@@ -85,6 +87,7 @@ class SandboxedExecute(Execute):
     kernel_name: str
     _standard: str | None = None  # why this submission is run again in a standard kernel
     _manager: KernelManager | None = None
+    _sockets: str | None = None  # the standard kernel's socket folder, removed after its run
 
     def _why_not_fork(self) -> str | None:
         return fork_unavailable() if self.fork else TURNED_OFF
@@ -111,6 +114,7 @@ class SandboxedExecute(Execute):
         else:
             # jupyter_client's standard manager (nbgrader's AsyncKernelManager).
             self.km = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+            self._sockets = use_private_sockets(self.km)
             self.km.kernels = standard(why_not)
         self._manager = self.km  # nbclient forgets self.km when it shuts the kernel down
         return self.km
@@ -216,6 +220,9 @@ class SandboxedExecute(Execute):
         finally:
             if timer is not None:
                 timer.cancel()
+            if self._sockets is not None:
+                shutil.rmtree(self._sockets, ignore_errors=True)
+                self._sockets = None
             record["seconds"] = round(time.monotonic() - started, 3)
             returncode = getattr(self.km, "returncode", None)
             if returncode is not None and returncode != 0 and not record["events"]:

@@ -229,6 +229,25 @@ def test_an_app_that_calls_fail_is_one_failed_run_not_the_end_of_the_worker():
     assert "The course directory /nowhere does not exist" in reason(outcome)
 
 
+def test_nbgraders_warnings_are_shown_not_raised_and_late_sockets_not_at_all(monkeypatch):
+    """Under this suite's "error" filter a warning from grading is shown, and fails nothing."""
+    import warnings
+
+    def autograde(*_args):
+        warnings.warn("a warning of nbgrader's", UserWarning, stacklevel=1)
+        warnings.warn("unclosed socket", ResourceWarning, stacklevel=1)
+        return Outcome(success=True)
+
+    monkeypatch.setattr(worker, "_autograde", autograde)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("error")
+        outcome = worker._autograde_with_retries(ASSIGNMENT, "ana", None)
+    assert outcome.success
+    assert [(w.category, str(w.message)) for w in shown] == [
+        (UserWarning, "a warning of nbgrader's")
+    ]
+
+
 def right_answers():
     (key,) = keys_of(ASSIGNMENT)
     return {key.exercise: {card: accepted[0] for card, accepted in key.answers.items()}}

@@ -154,10 +154,13 @@ def _autograde_with_retries(assignment: str, student: str, config) -> Outcome:
     outcome = Outcome(success=False)
     for _attempt in range(RETRIES):
         # nbgrader's own warnings are shown, never raised, whatever filters the
-        # process that started this worker had (a test runner's, say).
+        # process that started this worker had (a test runner's, say). A socket that
+        # the garbage collector closes late is nobody's warning: ignored, as Python's
+        # own defaults ignore it, rather than printed into the class's grading log.
         with warnings.catch_warnings():
             warnings.resetwarnings()
             warnings.simplefilter("default")
+            warnings.simplefilter("ignore", ResourceWarning)
             outcome = _autograde(assignment, student, config)
         if not worth_retrying(outcome):
             break

@@ -729,8 +729,15 @@ def _answers_directory(folder: Path) -> None:
     (path / "inside.txt").write_text("a folder, not a file")
 
 
+def _grade_ids_that_are_not_names(nb):
+    # A list and a mapping: neither compares with the assignment's cell names.
+    nb.cells[0].metadata["nbgrader"] = {"grade_id": ["x"], "grade": True, "points": 99}
+    nb.cells[1].metadata["nbgrader"] = {"grade_id": {"a": 1}, "grade": True, "points": 99}
+
+
 # Attacks on the submitted files that the grader must survive and grade.
 FILES |= {
+    "grade-ids-that-are-not-names": _edit_notebook(_grade_ids_that_are_not_names),
     "forged-schema-version": _edit_notebook(_forge_schema),
     "solution-cell-marked-graded": _edit_notebook(_solution_marked_graded),
     "answers-deeply-nested": _answers_text("[" * 100000 + "]" * 100000),

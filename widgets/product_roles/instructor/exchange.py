@@ -16,7 +16,9 @@ machine. The course names its exchange instead (``nbgrader_config.py`` calls
 Releasing (``product-roles release`` or plain ``nbgrader release_assignment``)
 refuses an exchange that is missing or that this account cannot write to, with a
 message naming the fix, and never changes the folder's mode
-(:class:`.exchange_release.ReleaseToCourseExchange`). This module itself imports
+(:class:`.exchange_release.ReleaseToCourseExchange`). Collecting (``product-roles
+grade`` or plain ``nbgrader collect``) checks each submission folder before it copies
+it (:class:`.exchange_collect.CollectFromCourseExchange`). This module itself imports
 nothing of nbgrader, so that ``product-roles`` starts light.
 """
 
@@ -39,11 +41,14 @@ def exchange_root(course_root: str | os.PathLike) -> Path:
 
 
 def configure(c) -> None:
-    """Name the course's exchange in the nbgrader configuration ``c``, and release without widening it."""
+    """Name the course's exchange in the nbgrader configuration ``c``; release without
+    widening it, and collect only what each student may hand in."""
+    from product_roles.instructor.exchange_collect import CollectFromCourseExchange
     from product_roles.instructor.exchange_release import ReleaseToCourseExchange
 
     c.Exchange.root = str(exchange_root(c.CourseDirectory.root))
     c.ExchangeFactory.release_assignment = ReleaseToCourseExchange
+    c.ExchangeFactory.collect = CollectFromCourseExchange
 
 
 def in_course(root: Path, course_root: str | os.PathLike) -> bool:

@@ -82,6 +82,7 @@ def collect(root, assignment) -> None:
     from nbgrader.apps import NbGraderAPI
 
     from product_roles.instructor.course import load_config
+    from product_roles.instructor.exchange_collect import REFUSED
 
     config = load_config(root)
     if "root" in config.Exchange and not Path(config.Exchange.root).is_dir():
@@ -89,6 +90,11 @@ def collect(root, assignment) -> None:
         return
     api = NbGraderAPI(config=config)
     outcome = api.collect(assignment, update=True)
+    # Each folder the exchange's collect refused, and why (a link, another student's
+    # name, an unreadable name, ...): the rest of the class was collected.
+    for line in outcome.get("log", "").splitlines():
+        if REFUSED in line:
+            print(line[line.index(REFUSED) :])
     if not outcome.get("success"):
         # Nothing released through an exchange (submissions copied by hand) is fine.
         print(f"Nothing collected from the exchange: {outcome.get('error', '').strip()[-200:]}")

@@ -233,6 +233,14 @@ class ForgetUnknownCells(NbGraderPreprocessor):
             if meta is None:
                 continue
             grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(grade_id, str):
+                # A list or a mapping would not even compare with the known names.
+                corrected.append(
+                    f"a cell marked as nbgrader cell with the grade id {str(grade_id)[:40]!r}, "
+                    "which is not a name, was graded as an ordinary cell"
+                )
+                del cell.metadata["nbgrader"]
+                continue
             if grade_id in seen:
                 corrected.append(
                     f"a second cell marked {str(grade_id)[:40]!r} was graded as an ordinary cell"

@@ -29,8 +29,8 @@ c.CourseDirectory.release_directory = "exercises"
 # A card-sort solution is made with the widget, so the release gets a hint, not a
 # `raise NotImplementedError()` that would stop a learner's run-all.
 c.ClearSolutions.code_stub = {
-    "python": "# Sort the cards with the widget above, or from Python, e.g.\n"
-    '# sort.place("card-id", "PO")\n'
+    "python": "# Sort the cards with the widget above, or from Python with the sort's\n"
+    "# place method, as the text above the sort shows.\n"
 }
 
 course_exchange(c)

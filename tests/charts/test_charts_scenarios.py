@@ -39,8 +39,11 @@ def sorts(tmp_path):
 def test_scenario_shift_waits_for_every_card_then_draws_the_catalogues_reading(tmp_path):
     thesis, checking = sorts(tmp_path)
     figure = charts.scenario_shift(thesis, checking)
-    assert len(figure.data) == 1, "no reading before the learner commits to every card"
+    assert len(figure.data) == 0, "no reading before the learner commits to every card"
     labels = [note.text for note in figure.layout.annotations]
+    assert any(text.startswith("Nothing to draw yet") for text in labels), (
+        "an empty panel says what will appear, rather than an empty Sankey plotly.js rejects"
+    )
     assert "Thesis" in labels, "each side is named by its scenario"
     assert "Checking" in labels, "each side is named by its scenario"
     for card in CARDS:

@@ -92,7 +92,10 @@ def test_the_chart_draws_the_learners_shift_above_the_reference(tmp_path):
 
 def test_an_assessment_shows_no_reference_and_takes_no_key(tmp_path):
     shift = ShiftExercise("shift", CARDS, ROLES, mode="assessment", folder=tmp_path)
-    assert len(shift.chart().data) == 1
+    card, role = CARDS[0]["id"], ROLES[0]["id"]
+    shift.before.place(card, role)
+    shift.after.place(card, role)
+    assert len(shift.chart().data) == 1, "the learner's shift alone, no reference below it"
     with pytest.raises(ValueError, match="takes no key"):
         ShiftExercise("shift", CARDS, ROLES, mode="assessment", before_key=BEFORE, after_key=AFTER)
     with pytest.raises(ValueError, match="both axes or for neither"):

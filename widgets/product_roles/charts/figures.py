@@ -604,9 +604,21 @@ def placement_shift(
         headings.append("The course's reference shift")
     notes = []
     for (domain_y, flows), heading in zip(panels, headings, strict=True):
-        sankey, labels = _sankey(flows, categories, domain_y)
-        figure.add_trace(sankey)
-        notes += labels
+        if flows:
+            sankey, labels = _sankey(flows, categories, domain_y)
+            figure.add_trace(sankey)
+            notes += labels
+        else:
+            # plotly.js cannot draw a Sankey without nodes (it throws in the page):
+            # say what will appear instead of leaving a blank panel.
+            notes.append(
+                {
+                    "x": 0.5,
+                    "y": sum(domain_y) / 2,
+                    "text": "Nothing to draw yet: each card appears here once it is "
+                    "placed in both steps.",
+                }
+            )
         # The panel's heading on a line of its own, the two sides' names below it.
         top = domain_y[1] + 0.012
         notes.append({"x": 0.5, "y": top + 0.04, "yanchor": "bottom", "text": f"<b>{heading}</b>"})
@@ -635,6 +647,8 @@ def placement_shift(
         )
     for note in notes:
         figure.add_annotation(xref="paper", yref="paper", showarrow=False, **note)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
     figure.update_layout(
         title="Who holds each responsibility: before AI-assisted development and in the AI era",
         margin={"t": 80, "l": 10, "r": 10, "b": 40},

@@ -25,7 +25,7 @@ from product_roles.ui.sortstate import catalogue_key
 AXES = ("before", "ai-era")
 PROMPTS = {
     "before": "Before AI-assisted development: who held each responsibility?",
-    "ai-era": "In the AI era, when code is quick to write: who holds it now?",
+    "ai-era": "In the course's AI-era scenario, when code is quick to write: who holds it?",
 }
 
 
@@ -183,7 +183,10 @@ class ShiftExercise:
                 [
                     w.HTML("<b>Step 1.</b> Sort the cards as the roles were before AI."),
                     self.before,
-                    w.HTML("<b>Step 2.</b> Sort the same cards as you see the roles now."),
+                    w.HTML(
+                        "<b>Step 2.</b> Sort the same cards as the course's scenario, "
+                        "<i>Everyone moves up</i>, has them."
+                    ),
                     self.after,
                     chart,
                 ]

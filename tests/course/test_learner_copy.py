@@ -132,3 +132,31 @@ def test_git_ignores_the_default_working_copy_and_its_files():
             ["git", "check-ignore", "-q", path], cwd=ROOT, check=False, capture_output=True
         )
         assert result.returncode == 0, f"git does not ignore {path}"
+
+
+def test_the_reference_pages_come_along_and_an_annotated_one_is_kept(course, tmp_path):
+    """The notebooks link to docs/glossary.md, so the working copy has it beside them."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "glossary.md").write_text("# Glossary\n")
+    work = tmp_path / "work"
+    report = learner_copy.sync(course, work)
+    assert "docs/glossary.md" in report.copied
+    assert (work / "docs" / "glossary.md").read_text() == "# Glossary\n"
+    (work / "docs" / "glossary.md").write_text("# Glossary\nmy notes\n")
+    (docs / "glossary.md").write_text("# Glossary\n\nA new term.\n")
+    report = learner_copy.sync(course, work, now=LATER)
+    assert report.kept == ["docs/glossary.md"]
+    assert (work / "docs" / "glossary.md").read_text() == "# Glossary\nmy notes\n"
+    assert (work / "docs" / "glossary.course-update.md").read_text().endswith("A new term.\n")
+
+
+def test_the_notebooks_links_to_reference_pages_resolve_in_the_working_copy(tmp_path):
+    import re
+
+    work = tmp_path / "work"
+    learner_copy.sync(ROOT / "course", work, ROOT / "exercises")
+    for notebook_path in sorted(work.glob("*.ipynb")):
+        for cell in nbformat.read(notebook_path, as_version=4).cells:
+            for target in re.findall(r"\]\((docs/[^)#\s]+)", cell.source):
+                assert (work / target).is_file(), f"{notebook_path.name} links to {target}"

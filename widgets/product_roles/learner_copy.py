@@ -1,9 +1,11 @@
 """The learner's working copy: the course's notebooks, copied once, updated without loss.
 
 ``./scripts/course`` runs :func:`sync` before it starts JupyterLab. The first time, it
-copies ``course/*.ipynb`` and the assignments in ``exercises/`` into the working copy
-(``my-work/`` by default, which git ignores), so JupyterLab's autosave and the
-answers files never touch the tracked course files and ``git pull`` never conflicts.
+copies ``course/*.ipynb``, the assignments in ``exercises/`` (as ``assignments/``)
+and the learner's reference pages (``docs/glossary.md``, ``docs/learner-guide.md``,
+which the notebooks link to) into the working copy (``my-work/`` by default, which
+git ignores), so JupyterLab's autosave and the answers files never touch the tracked
+course files and ``git pull`` never conflicts.
 
 Every later start brings in what a newer version of the course changed, and never
 loses work:
@@ -13,7 +15,8 @@ loses work:
   aside) is replaced by the new version, and the learner's copy is kept under
   ``.previous/<time>/``;
 - a notebook whose cells the learner edited stays as it is; the new version is put
-  beside it as ``<name>.course-update.ipynb``;
+  beside it as ``<name>.course-update.ipynb`` (a reference page the same way, by its
+  text);
 - answers files (``*.answers.json``, ``*.choice.json``) and anything else the learner
   made are never touched; a notebook the course dropped stays.
 
@@ -34,7 +37,8 @@ from pathlib import Path
 
 MANIFEST = ".course-copy.json"
 PREVIOUS = ".previous"
-UPDATE_SUFFIX = ".course-update.ipynb"
+UPDATE_SUFFIX = ".course-update"
+LEARNER_DOCS = ("glossary.md", "learner-guide.md")
 FORMAT = "product-roles-working-copy"
 
 
@@ -67,16 +71,28 @@ class Report:
 
 
 def sources(course: Path, exercises: Path | None) -> dict[str, Path]:
-    """The notebooks to copy: working-copy path to the tracked file it comes from."""
+    """The files to copy: working-copy path to the tracked file it comes from.
+
+    The reference pages come from the ``docs/`` folder beside ``course``, when it has them.
+    """
     found = {path.name: path for path in sorted(course.glob("[0-9][0-9]-*.ipynb"))}
     if exercises is not None and exercises.is_dir():
         for path in sorted(exercises.glob("*/*.ipynb")):
             found[f"assignments/{path.parent.name}/{path.name}"] = path
+    for name in LEARNER_DOCS:
+        page = course.parent / "docs" / name
+        if page.is_file():
+            found[f"docs/{name}"] = page
     return found
 
 
 def cells_digest(path: Path) -> str:
-    """A digest of a notebook's cells' types and text: outputs and metadata aside."""
+    """A digest of a notebook's cells' types and text: outputs and metadata aside.
+
+    Any other file's digest is of its bytes.
+    """
+    if path.suffix != ".ipynb":
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     notebook = json.loads(path.read_text(encoding="utf-8"))
     cells = [
         [cell.get("cell_type"), "".join(cell.get("source", ""))]
@@ -134,7 +150,8 @@ def _put_beside(source: Path, work: Path, name: str, stamp: str, report: Report)
 
 
 def _update_name(name: str) -> str:
-    return name.removesuffix(".ipynb") + UPDATE_SUFFIX
+    path = Path(name)
+    return str(path.with_name(f"{path.stem}{UPDATE_SUFFIX}{path.suffix}"))
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -59,3 +59,15 @@ def test_prioritisation_chart_shows_each_feature_at_its_rank():
     assert "Invented example" in figure.layout.title.text
     # The example exists to show two formulas disagreeing.
     assert by_wsjf != by_rice
+
+
+def test_a_long_feature_name_is_broken_onto_two_lines_beside_the_chart():
+    figure = charts.prioritisation_ranks()
+    for trace in figure.data:
+        for label in trace.text:
+            assert all(
+                len(line) <= max(22, len(trace.name) // 2 + 12) for line in label.split("<br>")
+            )
+            assert label.replace("<br>", " ") == trace.name
+        assert trace.cliponaxis is False
+    assert any("<br>" in t for trace in figure.data for t in trace.text), "the longest name wraps"

@@ -204,13 +204,15 @@ def prioritisation_ranks() -> go.Figure:
     figure = go.Figure()
     for feature in features:
         ranks = [by_wsjf.index(feature.id) + 1, by_rice.index(feature.id) + 1]
+        label = _two_lines(feature.name)
         figure.add_scatter(
             x=["Ranked by WSJF", "Ranked by RICE"],
             y=ranks,
             mode="lines+markers+text",
             name=feature.name,
-            text=[feature.name, feature.name],
+            text=[label, label],
             textposition=["middle left", "middle right"],
+            cliponaxis=False,
             customdata=[f"WSJF score {feature.wsjf:.2f}", f"RICE score {feature.rice:,.0f}"],
             hovertemplate=f"{feature.name}<br>%{{x}}: #%{{y}}<br>%{{customdata}}<extra></extra>",
         )
@@ -220,11 +222,22 @@ def prioritisation_ranks() -> go.Figure:
             "<br><sup>Invented example: illustrative estimates, not data</sup>"
         ),
         yaxis={"autorange": "reversed", "title": "Rank (1 = do first)", "dtick": 1},
-        xaxis={"range": [-1.3, 2.3]},
+        xaxis={"range": [-1.4, 2.4]},
         template="plotly_white",
         showlegend=False,
     )
     return figure
+
+
+def _two_lines(text: str, longest: int = 22) -> str:
+    """``text`` broken at the space nearest its middle when it is long, so a label fits
+    beside a narrow chart instead of running off its edge."""
+    if len(text) <= longest or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{text[:cut]}<br>{text[cut + 1 :]}"
 
 
 @_themed
@@ -296,6 +309,10 @@ def study_results(studies=None) -> go.Figure:
             marker_color=colour,
             y=[_study_row(s, m) for s, m in rows],
             x=[m.value for _, m in rows],
+            # The value beside each bar: a survey's few per cent is a sliver at this scale.
+            text=[f"{m.value:+.1f}%" for _, m in rows],
+            textposition="outside",
+            cliponaxis=False,
             customdata=[[s.sample, s.caveat] for s, _ in rows],
             hovertemplate="%{y}<br>%{x:+.1f}%<br>Sample: %{customdata[0]}"
             "<br>Caveat: %{customdata[1]}<extra></extra>",

@@ -92,6 +92,21 @@ def named_pipe(folder: Path) -> None:
     os.mkfifo(folder / "pipe")
 
 
+def nested(depth: int):
+    def edit(folder: Path) -> None:
+        (folder / "/".join(["d"] * depth)).mkdir(parents=True)
+
+    return edit
+
+
+def ignored_files(count: int):
+    def edit(folder: Path) -> None:
+        for n in range(count):
+            (folder / f"{n}.pyc").write_bytes(b"")
+
+    return edit
+
+
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
     box = Inbound(tmp_path_factory.mktemp("collect"))
@@ -107,8 +122,13 @@ def collected(tmp_path_factory):
     box.hand_in("fay", edit=named_pipe)
     box.hand_in("hal", edit=hard_link_to(solution))
     box.hand_in("zed", edit=link_to(Path("/dev/zero"), "data.bin"))
+    box.hand_in("gil", minutes_ago=60)  # dated an hour back, made now
+    box.hand_in("ida", edit=nested(exchange_collect.MAX_DEPTH + 2))
+    box.hand_in("jo", edit=ignored_files(exchange_collect.MAX_ENTRIES + 1))
     box.hand_in("x", name=f"..+{ASSIGNMENT}+{stamp(box.now)}+a1")
     (box.inbound / f"mallory+{ASSIGNMENT}+not a date+x").write_text("")
+    forged = f"x\n[INFO] Collected submission: ken {ASSIGNMENT}\nken+{ASSIGNMENT}+never+x"
+    (box.inbound / forged).mkdir()
     done = box.grade()
     return box, done
 
@@ -127,14 +147,20 @@ def test_the_grade_command_collects_the_class_and_reports_each_refusal(collected
     assert "data.bin is a link" in why["zed"]
     assert "names no usable student id" in why[".."]
     assert "has a time nbgrader cannot read" in why["mallory"]
-    assert len(refusals) == 8, refusals
+    assert f"nests folders more than {exchange_collect.MAX_DEPTH} deep" in why["ida"]
+    assert f"more than {exchange_collect.MAX_ENTRIES} files and folders" in why["jo"]
+    assert len(refusals) == 11, refusals
+    # A name cannot forge a line of its own: what it holds that is not printable is escaped.
+    others = [line for line in done.stdout.splitlines() if not line.startswith(REFUSED)]
+    assert not any("Collected submission: ken" in line for line in others)
+    assert any("x\\n[INFO]" in line for line in refusals)
 
 
 @pytest.mark.slow
 def test_only_what_students_may_hand_in_reaches_submitted(collected):
     box, _ = collected
     submitted = box.course / "submitted"
-    assert sorted(p.name for p in submitted.iterdir()) == ["bob", "carol", "dan", "nobody"]
+    assert sorted(p.name for p in submitted.iterdir()) == ["bob", "carol", "dan", "gil", "nobody"]
     solution = (box.course / "solutions" / ASSIGNMENT / NOTEBOOK).read_bytes()
     for path in submitted.rglob("*"):
         assert not path.is_symlink(), path
@@ -152,7 +178,8 @@ def test_every_honest_student_gets_their_marks(collected):
     for (student, _, _), score in cell_grades(box.course, ASSIGNMENT).items():
         totals[student] = totals.get(student, 0.0) + (score or 0.0)
     full = {
-        s: float(len(key_for(ASSIGNMENT, s).answers)) for s in ("bob", "carol", "dan", "nobody")
+        s: float(len(key_for(ASSIGNMENT, s).answers))
+        for s in ("bob", "carol", "dan", "gil", "nobody")
     }
     assert totals == full, "bob's own submission stands, carol's earlier one is graded"
 
@@ -165,6 +192,45 @@ def test_a_time_set_ahead_becomes_the_time_the_folder_was_made(collected):
     assert abs(when - box.now.replace(tzinfo=None)) < datetime.timedelta(minutes=10), text
     kept = (box.course / "submitted" / "bob" / ASSIGNMENT / "timestamp.txt").read_text()
     assert not kept.startswith("2099"), "the folder made in bob's name did not win by its date"
+
+
+@pytest.mark.slow
+def test_a_time_set_back_becomes_the_time_the_files_last_changed(collected):
+    box, _ = collected
+    text = (box.course / "submitted" / "gil" / ASSIGNMENT / "timestamp.txt").read_text()
+    when = datetime.datetime.strptime(text.removesuffix(" UTC"), "%Y-%m-%d %H:%M:%S.%f")
+    assert when > box.now.replace(tzinfo=None) - exchange_collect.SLACK, text
+
+
+def test_a_folder_that_cannot_be_read_as_it_was_is_refused_not_raised(tmp_path, monkeypatch):
+    """A file gone between the look and the copy, or one the grader may not read."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "a.ipynb").write_text("{}")
+
+    def vanished(*_args):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(exchange_collect, "_copy_file", vanished)
+    with pytest.raises(Refused, match="could not be read as it was"):
+        exchange_collect.copy_submission(
+            folder, tmp_path / "copy", ignore=[], include=["*"], max_file_kb=100, max_dir_kb=100
+        )
+
+
+def test_a_folder_that_changed_hands_is_refused(tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    with pytest.raises(Refused, match="replaced by another account"):
+        exchange_collect.copy_submission(
+            folder,
+            tmp_path / "copy",
+            owner=OTHER_UID,
+            ignore=[],
+            include=["*"],
+            max_file_kb=100,
+            max_dir_kb=100,
+        )
 
 
 @pytest.mark.slow
@@ -210,7 +276,7 @@ def test_a_name_that_cannot_be_read_is_refused(name):
 
 def test_the_time_claimed_stands_only_when_the_files_agree():
     claimed = datetime.datetime(2026, 11, 20, 9, 0)
-    assert choose_time(claimed, claimed + datetime.timedelta(minutes=3)) == (claimed, "")
+    assert choose_time(claimed, claimed + datetime.timedelta(minutes=1)) == (claimed, "")
     later = claimed + datetime.timedelta(days=2)
     when, why = choose_time(claimed, later)
     assert when == later

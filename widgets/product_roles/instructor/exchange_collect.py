@@ -20,12 +20,17 @@ grade`` and plain ``nbgrader collect`` alike:
   the whole submission, and nothing of it is copied;
 - it must keep within nbgrader's ``CourseDirectory.max_dir_size``; larger files
   than ``max_file_size`` are left out with a warning, as nbgrader leaves them out;
-- its time is the one in its name, unless the folder or anything in it changed
-  more than ten minutes from that time: then it is the latest change, which a
-  student cannot set, so a submission can neither be dated ahead (to stay the
-  newest) nor back (to beat a due date);
-- a folder that is refused, or whose name cannot be read, is reported and skipped,
-  and the rest of the class is collected.
+- it may nest folders at most :data:`MAX_DEPTH` deep and hold at most
+  :data:`MAX_ENTRIES` entries, ignored ones included;
+- its time is the one in its name, unless anything copied changed more than
+  :data:`SLACK` away from that time: then it is the latest change, read from the
+  copied files after their content, which a student cannot set. A submission can be
+  dated neither ahead (to stay the newest) nor back (to beat a due date);
+- a folder that is refused, whose name cannot be read, or that cannot be read as
+  it was (it changed under the copy, a file the grader may not read), is reported
+  and skipped, and the rest of the class is collected; the student's next newest
+  folder is tried, up to :data:`MAX_TRIES`. Names are logged with anything
+  unprintable escaped.
 
 Each refusal is logged as a warning that starts with :data:`REFUSED`.
 """
@@ -40,6 +45,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import parse_utc
@@ -50,10 +56,26 @@ except ImportError:  # Windows, where nbgrader's exchange does not run either
     pwd = None  # type: ignore[assignment]
 
 REFUSED = "Not collected:"
-SLACK = datetime.timedelta(minutes=10)
-MAX_ENTRIES = 10_000  # files and folders in one submission
+# How far a submission's files may have changed from the time in its name: its copy
+# into the exchange, and clocks that differ a little between the machines of a hub.
+SLACK = datetime.timedelta(minutes=2)
+MAX_ENTRIES = 10_000  # files and folders in one submission, ignored ones included
+MAX_DEPTH = 32  # folders within folders
+MAX_TRIES = 3  # a student's folders tried, newest first, when one is refused
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's, in the folder's name and timestamp.txt
 CHUNK = 1 << 20
+
+
+def _copy_bytes(handle: int, path: Path, most: int) -> None:
+    """Copy at most ``most`` bytes from ``handle``: a file that grows while copied is refused."""
+    with path.open("xb") as out:
+        while most > 0:
+            block = os.read(handle, min(CHUNK, most))
+            if not block:
+                return
+            out.write(block)
+            most -= len(block)
+    raise Refused(f"{shown(path.name)} grew while it was being copied")
 
 
 class Refused(Exception):
@@ -66,8 +88,9 @@ class Inbound:
 
     name: str
     student: str
-    timestamp: datetime.datetime
-    corrected: str  # why ``timestamp`` is not the one in the name, or ""
+    claimed: datetime.datetime  # the time in its name
+    timestamp: datetime.datetime  # the claimed time, or the folder's own if that is earlier
+    owner: int  # the account that made it, which must still own it when it is copied
 
 
 def read_name(name: str, assignment: str) -> tuple[str, datetime.datetime]:
@@ -110,16 +133,9 @@ def _utc(seconds: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc).replace(tzinfo=None)
 
 
-def latest_change(folder: Path) -> datetime.datetime:
-    """The latest status change in ``folder`` and under it, following no link."""
-    latest = folder.lstat().st_ctime
-    for root, dirs, files in os.walk(folder):  # os.walk follows no links by default
-        for name in dirs + files:
-            try:
-                latest = max(latest, (Path(root) / name).lstat().st_ctime)
-            except OSError:
-                continue
-    return _utc(latest)
+def shown(name: str) -> str:
+    """``name`` with anything unprintable escaped, so that a name cannot forge a log line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def choose_time(
@@ -135,9 +151,27 @@ def choose_time(
 
 
 @dataclass
-class _Budget:
+class _Walk:
+    """What one pass over a submission may still spend, and what it saw."""
+
+    flags: int
+    ignore: list[str]
+    include: list[str]
+    max_file: int
     bytes_left: int
     entries_left: int = MAX_ENTRIES
+    latest: float = 0.0  # the latest status change seen, as a timestamp
+    log: Any = None
+
+    def entry(self) -> None:
+        self.entries_left -= 1
+        if self.entries_left < 0:
+            raise Refused(f"it holds more than {MAX_ENTRIES} files and folders")
+
+    def spend(self, size: int) -> None:
+        self.bytes_left -= size
+        if self.bytes_left < 0:
+            raise Refused("it is larger than CourseDirectory.max_dir_size")
 
 
 def _ignored(name: str, ignore: list[str]) -> bool:
@@ -148,18 +182,23 @@ def copy_submission(
     source: Path,
     target: Path,
     *,
+    owner: int | None = None,
     ignore: list[str],
     include: list[str],
     max_file_kb: int,
     max_dir_kb: int,
     log=None,
-) -> None:
+) -> datetime.datetime:
     """Copy the submission folder ``source`` to the new folder ``target``, or :class:`Refused`.
 
-    Every entry is opened relative to its folder's descriptor without following a
-    link, and checked on the open descriptor, so a link or a device put in place of
-    a checked file is never followed. ``target`` is left half made on a refusal;
-    the caller removes it.
+    Returns the latest status change of anything copied, read from the open files
+    after their content was (a student cannot set it). A first pass looks at names
+    and types only, so that a folder holding a link or a device is refused before
+    anything of it is written; the copy then opens every entry relative to its
+    folder's descriptor without following a link and checks it again on the open
+    descriptor, so that nothing swapped in between the two passes is followed.
+    ``owner``, when given, must still own the folder. ``target`` may be left half
+    made on a refusal; the caller removes it.
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -167,68 +206,83 @@ def copy_submission(
     except OSError as err:
         raise Refused(f"it is not a folder that can be opened ({err.strerror})") from err
     try:
-        budget = _Budget(bytes_left=max_dir_kb * 1000)
-        _copy_folder(top, target, "", flags, ignore, include, max_file_kb * 1000, budget, log)
+        status = os.fstat(top)
+        if owner is not None and status.st_uid != owner:
+            raise Refused("it was replaced by another account's folder while being collected")
+        for copying in (False, True):
+            walk = _Walk(flags, ignore, include, max_file_kb * 1000, max_dir_kb * 1000, log=log)
+            _walk_folder(top, target if copying else None, "", walk, 0)
+        latest = max(walk.latest, status.st_ctime, os.fstat(top).st_ctime)
+    except OSError as err:
+        # A file that went away, one the grader may not read, a link swapped in for
+        # a checked folder: the submission is refused, the class goes on.
+        raise Refused(f"it could not be read as it was ({err.strerror})") from err
     finally:
         os.close(top)
+    return _utc(latest)
 
 
-def _copy_folder(fd, target, where, flags, ignore, include, max_file, budget, log) -> None:
-    target.mkdir()
-    for name in sorted(os.listdir(fd)):  # noqa: PTH208 - a descriptor, which Path cannot list
-        shown = f"{where}{name}"
-        if _ignored(name, ignore) or (where == "" and name == "timestamp.txt"):
-            continue  # timestamp.txt is written by the collector, not taken from the student
-        budget.entries_left -= 1
-        if budget.entries_left < 0:
-            raise Refused(f"it holds more than {MAX_ENTRIES} files and folders")
-        status = os.stat(name, dir_fd=fd, follow_symlinks=False)
-        if stat.S_ISDIR(status.st_mode):
-            child = os.open(name, flags | os.O_DIRECTORY, dir_fd=fd)
-            try:
-                _copy_folder(
-                    child, target / name, f"{shown}/", flags, ignore, include, max_file, budget, log
-                )
-            finally:
-                os.close(child)
-            continue
-        if stat.S_ISLNK(status.st_mode):
-            raise Refused(f"{shown} is a link")
-        if not stat.S_ISREG(status.st_mode):
-            raise Refused(f"{shown} is not a regular file (a pipe, socket or device)")
-        if include and not any(fnmatch.fnmatch(name, glob) for glob in include):
-            continue
-        # O_NONBLOCK: should a pipe have been put in its place since, opening it
-        # does not wait for a writer; the check on the open file then refuses it.
-        handle = os.open(name, flags | os.O_NONBLOCK, dir_fd=fd)
-        try:
-            opened = os.fstat(handle)
-            if not stat.S_ISREG(opened.st_mode):
-                raise Refused(f"{shown} is not a regular file (a pipe, socket or device)")
-            if opened.st_nlink > 1:
-                raise Refused(f"{shown} is a hard link to a file elsewhere")
-            if max_file and opened.st_size > max_file:
-                if log is not None:
-                    log.warning("Leaving out %s: larger than CourseDirectory.max_file_size", shown)
+def _walk_folder(fd: int, target: Path | None, where: str, walk: _Walk, depth: int) -> None:
+    """Check (``target`` None) or copy the folder open at ``fd``."""
+    if depth > MAX_DEPTH:
+        raise Refused(f"it nests folders more than {MAX_DEPTH} deep")
+    if target is not None:
+        target.mkdir()
+    with os.scandir(fd) as entries:
+        for found in entries:
+            walk.entry()  # ignored entries count too: each costs a look
+            name = found.name
+            if _ignored(name, walk.ignore) or (depth == 0 and name == "timestamp.txt"):
+                continue  # timestamp.txt is written by the collector, not taken from the student
+            label = shown(f"{where}{name}")
+            status = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISLNK(status.st_mode):
+                raise Refused(f"{label} is a link")
+            if stat.S_ISDIR(status.st_mode):
+                child = os.open(name, walk.flags | os.O_DIRECTORY, dir_fd=fd)
+                try:
+                    here = None if target is None else target / name
+                    _walk_folder(child, here, f"{where}{name}/", walk, depth + 1)
+                    walk.latest = max(walk.latest, os.fstat(child).st_ctime)
+                finally:
+                    os.close(child)
                 continue
-            budget.bytes_left -= opened.st_size
-            if budget.bytes_left < 0:
-                raise Refused("it is larger than CourseDirectory.max_dir_size")
-            _copy_bytes(handle, target / name, opened.st_size + 1)
-        finally:
-            os.close(handle)
+            if not stat.S_ISREG(status.st_mode):
+                raise Refused(f"{label} is not a regular file (a pipe, socket or device)")
+            if walk.include and not any(fnmatch.fnmatch(name, g) for g in walk.include):
+                continue
+            if walk.max_file and status.st_size > walk.max_file:
+                if target is not None and walk.log is not None:
+                    walk.log.warning(
+                        "Leaving out %s: larger than CourseDirectory.max_file_size", label
+                    )
+                continue
+            if target is None:
+                if status.st_nlink > 1:
+                    raise Refused(f"{label} is a hard link to a file elsewhere")
+                walk.spend(status.st_size)
+                continue
+            _copy_file(fd, name, target / name, label, walk)
 
 
-def _copy_bytes(handle: int, path: Path, most: int) -> None:
-    """Copy at most ``most`` bytes from ``handle``: a file that grows while copied is cut off."""
-    with path.open("xb") as out:
-        while most > 0:
-            block = os.read(handle, min(CHUNK, most))
-            if not block:
-                return
-            out.write(block)
-            most -= len(block)
-    raise Refused(f"{path.name} grew while it was being copied")
+def _copy_file(fd: int, name: str, path: Path, label: str, walk: _Walk) -> None:
+    # O_NONBLOCK: should a pipe have been put in its place since, opening it does
+    # not wait for a writer; the check on the open file then refuses it.
+    handle = os.open(name, walk.flags | os.O_NONBLOCK, dir_fd=fd)
+    try:
+        opened = os.fstat(handle)
+        if not stat.S_ISREG(opened.st_mode):
+            raise Refused(f"{label} is not a regular file (a pipe, socket or device)")
+        if opened.st_nlink > 1:
+            raise Refused(f"{label} is a hard link to a file elsewhere")
+        if walk.max_file and opened.st_size > walk.max_file:
+            raise Refused(f"{label} grew past CourseDirectory.max_file_size while collected")
+        walk.spend(opened.st_size)
+        _copy_bytes(handle, path, opened.st_size + 1)
+        # Read after the content: a change made before or during the copy shows here.
+        walk.latest = max(walk.latest, opened.st_ctime, os.fstat(handle).st_ctime)
+    finally:
+        os.close(handle)
 
 
 class CollectFromCourseExchange(ExchangeCollect):
@@ -251,12 +305,10 @@ class CollectFromCourseExchange(ExchangeCollect):
             try:
                 inbound = self._check(name, assignment)
             except Refused as why:
-                self.log.warning("%s %s: %s", REFUSED, name, why)
+                self.log.warning("%s %s: %s", REFUSED, shown(name), why)
                 continue
             if not fnmatch.fnmatchcase(inbound.student, wanted):
                 continue
-            if inbound.corrected:
-                self.log.warning("%s: %s", name, inbound.corrected)
             found.setdefault(inbound.student, []).append(inbound)
         duedate = self._duedate() if self.before_duedate else None
         # Each student's folders, the one to collect first: the newest, or with
@@ -267,7 +319,7 @@ class CollectFromCourseExchange(ExchangeCollect):
             folders.sort(key=lambda i: i.timestamp, reverse=True)
             if duedate is not None:
                 folders.sort(key=lambda i: i.timestamp > duedate)  # stable: newest first in each
-            self.candidates[student] = folders
+            self.candidates[student] = folders[:MAX_TRIES]
         self.src_records = [
             {"username": s, "filename": f[0].name, "timestamp": f[0].timestamp}
             for s, f in self.candidates.items()
@@ -284,16 +336,22 @@ class CollectFromCourseExchange(ExchangeCollect):
 
     def _check(self, name: str, assignment: str) -> Inbound:
         student, claimed = read_name(name, assignment)
-        path = Path(self.inbound_path, name)
-        status = path.lstat()
+        try:
+            status = Path(self.inbound_path, name).lstat()
+        except OSError as err:
+            raise Refused(f"it went away before it could be read ({err.strerror})") from err
         if not stat.S_ISDIR(status.st_mode):
             raise Refused("it is not a folder")
         if self.check_owner:
             problem = owner_problem(status, student)
             if problem:
                 raise Refused(problem)
-        when, corrected = choose_time(claimed, latest_change(path))
-        return Inbound(name, student, when, corrected)
+        # Which of a student's folders is newest: a name dated after the folder was
+        # made counts from when it was made. The time it is collected with is settled
+        # from its files once they are copied.
+        made = _utc(status.st_ctime)
+        when = made if claimed > made + SLACK else claimed
+        return Inbound(name, student, claimed, when, status.st_uid)
 
     def _existing_time(self, dest: Path) -> datetime.datetime | None:
         try:
@@ -326,7 +384,7 @@ class CollectFromCourseExchange(ExchangeCollect):
                 try:
                     self._collect(inbound, dest)
                 except Refused as why:
-                    self.log.warning("%s %s: %s", REFUSED, inbound.name, why)
+                    self.log.warning("%s %s: %s", REFUSED, shown(inbound.name), why)
                     continue
                 self.log.info("Collected submission: %s %s", student, self.coursedir.assignment_id)
                 break
@@ -338,16 +396,20 @@ class CollectFromCourseExchange(ExchangeCollect):
         root.mkdir(parents=True, exist_ok=True)
         staging = root / f".collecting-{secrets.token_hex(8)}"
         try:
-            copy_submission(
+            changed = copy_submission(
                 Path(self.inbound_path, inbound.name),
                 staging,
+                owner=inbound.owner,
                 ignore=list(self.coursedir.ignore),
                 include=list(self.coursedir.include),
                 max_file_kb=self.coursedir.max_file_size,
                 max_dir_kb=self.coursedir.max_dir_size,
                 log=self.log,
             )
-            stamp = inbound.timestamp.replace(tzinfo=datetime.timezone.utc)
+            when, corrected = choose_time(inbound.claimed, changed)
+            if corrected:
+                self.log.warning("%s: %s", shown(inbound.name), corrected)
+            stamp = when.replace(tzinfo=datetime.timezone.utc)
             (staging / "timestamp.txt").write_text(
                 stamp.strftime(TIMESTAMP_FORMAT), encoding="utf-8"
             )

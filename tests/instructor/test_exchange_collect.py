@@ -267,6 +267,7 @@ def test_a_name_gives_the_student_as_nbgrader_submit_wrote_it(name, expected):
         f".+{ASSIGNMENT}+2026-11-20 09:00:00.000000 UTC",
         "ana+other-assignment+2026-11-20 09:00:00.000000 UTC",
         f"ana+{ASSIGNMENT}",
+        f"ana+{ASSIGNMENT}+2025-01-01 00:00:00.000000 ..+f00d",  # dateutil raises a warning
     ],
 )
 def test_a_name_that_cannot_be_read_is_refused(name):
@@ -281,3 +282,59 @@ def test_the_time_claimed_stands_only_when_the_files_agree():
     when, why = choose_time(claimed, later)
     assert when == later
     assert "last changed at 2026-11-22 09:00:00 UTC" in why
+
+
+def test_in_a_shared_exchange_the_graders_own_folder_counts_only_under_its_own_name(tmp_path):
+    """A student who can write to inbound/ could rename the grader's test folder to theirs."""
+    mine = tmp_path.stat()  # made by this account
+    me = exchange_collect.pwd.getpwuid(os.geteuid()).pw_name
+    assert exchange_collect.owner_problem(mine, "bob", private=True) == ""
+    assert "claims to come from bob" in exchange_collect.owner_problem(mine, "bob", private=False)
+    assert exchange_collect.owner_problem(mine, me, private=False) == ""
+
+
+def marker(text: str):
+    def edit(folder: Path) -> None:
+        (folder / "version.txt").write_text(text)
+
+    return edit
+
+
+def collect(box, *extra):
+    return nbgrader(
+        "collect", ASSIGNMENT, *extra, cwd=box.course, PRODUCT_ROLES_EXCHANGE=str(box.exchange)
+    )
+
+
+@pytest.mark.slow
+def test_a_resubmission_is_collected_once_whatever_the_students_clock_says(tmp_path):
+    """A clock three minutes slow dates both folders early; the exchange's clock orders them."""
+    import time
+
+    box = Inbound(tmp_path)
+    version = box.course / "submitted" / "nobody" / ASSIGNMENT / "version.txt"
+    box.hand_in("nobody", owner=NOBODY, minutes_ago=3, edit=marker("first"))
+    collect(box, "--update")
+    assert version.read_text() == "first"
+    time.sleep(1.1)  # a later change time than the first folder's
+    box.hand_in("nobody", owner=NOBODY, minutes_ago=3, edit=marker("second"))
+    collect(box)
+    assert version.read_text() == "first", "without --update nbgrader keeps what it has"
+    collect(box, "--update")
+    assert version.read_text() == "second"
+    done = collect(box, "--update")
+    assert "No newer submission to collect: nobody" in done.stdout + done.stderr
+
+
+def test_an_exchange_is_private_only_when_no_other_account_can_write_into_inbound(tmp_path):
+    root = tmp_path / "exchange"
+    inbound = root / "product-roles" / "inbound"
+    inbound.mkdir(parents=True)
+    inbound.chmod(0o733)  # as nbgrader's release makes it: others may add folders
+    root.chmod(0o3770)  # a shared exchange, for a group
+    assert not exchange_collect._only_mine(root, inbound)
+    root.chmod(0o700)  # the course's own exchange: nobody else gets in
+    assert exchange_collect._only_mine(root, inbound)
+    root.chmod(0o755)
+    inbound.chmod(0o755)  # nobody else may write into inbound itself
+    assert exchange_collect._only_mine(root, inbound)

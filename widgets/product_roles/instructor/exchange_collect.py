@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import json
 import os
 import secrets
 import shutil
@@ -89,7 +90,8 @@ class Inbound:
     name: str
     student: str
     claimed: datetime.datetime  # the time in its name
-    timestamp: datetime.datetime  # the claimed time, or the folder's own if that is earlier
+    timestamp: datetime.datetime  # the claimed time, or when it was made if far from it
+    made: datetime.datetime  # when the folder was made, on the exchange's clock
     owner: int  # the account that made it, which must still own it when it is copied
 
 
@@ -106,14 +108,19 @@ def read_name(name: str, assignment: str) -> tuple[str, datetime.datetime]:
         raise Refused(f"{name!r} names no usable student id")
     try:
         when = parse_utc(stamp)
-    except (ValueError, OverflowError) as err:
+    except Exception as err:  # dateutil also raises warnings of its own made errors
         raise Refused(f"{name!r} has a time nbgrader cannot read ({err})") from err
     return student, when
 
 
-def owner_problem(status: os.stat_result, student: str) -> str:
-    """Why the account that made a folder may not hand it in as ``student``; "" if it may."""
-    if pwd is None or status.st_uid == os.geteuid():
+def owner_problem(status: os.stat_result, student: str, *, private: bool) -> str:
+    """Why the account that made a folder may not hand it in as ``student``; "" if it may.
+
+    ``private``: no other account can write to the exchange's ``inbound/``, so a folder
+    the grading account made there is its own (a course run on one account). In a
+    shared exchange it is not: a student could rename such a folder to their name.
+    """
+    if pwd is None or (private and status.st_uid == os.geteuid()):
         return ""
     try:
         account = pwd.getpwnam(student)
@@ -126,6 +133,28 @@ def owner_problem(status: os.stat_result, student: str) -> str:
     except KeyError:
         owner = f"uid {status.st_uid}"
     return f"it claims to come from {student} but was made by {owner}"
+
+
+def _record_path(dest: Path) -> Path:
+    """Where the collector notes which exchange folder became ``dest``: beside it, in the
+    student's folder, so that it is neither graded nor handed back as feedback."""
+    return dest.parent / f".collected-{dest.name}.json"
+
+
+def _only_mine(root: Path, inbound: Path) -> bool:
+    """Whether only this account can write into ``inbound``: it, or a folder on the way
+    to it from the exchange's ``root``, is this account's and shut to everyone else."""
+    me = os.geteuid()
+    chain = [inbound, *[p for p in inbound.parents if p == root or p.is_relative_to(root)]]
+    for here in chain:
+        try:
+            status = here.stat()
+        except OSError:
+            return False
+        if status.st_uid == me and not status.st_mode & 0o077:
+            return True
+    status = inbound.stat()
+    return status.st_uid == me and not status.st_mode & 0o022
 
 
 def _utc(seconds: float) -> datetime.datetime:
@@ -314,9 +343,11 @@ class CollectFromCourseExchange(ExchangeCollect):
         # Each student's folders, the one to collect first: the newest, or with
         # --before-duedate the newest before the due date. Should it be refused when
         # copied, the next is tried, so one bad folder does not cost an earlier good one.
+        # Newest by when each was made, on the exchange's one clock: the names' times
+        # come from the students' machines, whose clocks may differ.
         self.candidates: dict[str, list[Inbound]] = {}
         for student, folders in sorted(found.items()):
-            folders.sort(key=lambda i: i.timestamp, reverse=True)
+            folders.sort(key=lambda i: (i.made, i.claimed), reverse=True)
             if duedate is not None:
                 folders.sort(key=lambda i: i.timestamp > duedate)  # stable: newest first in each
             self.candidates[student] = folders[:MAX_TRIES]
@@ -343,15 +374,31 @@ class CollectFromCourseExchange(ExchangeCollect):
         if not stat.S_ISDIR(status.st_mode):
             raise Refused("it is not a folder")
         if self.check_owner:
-            problem = owner_problem(status, student)
+            problem = owner_problem(status, student, private=self._private)
             if problem:
                 raise Refused(problem)
-        # Which of a student's folders is newest: a name dated after the folder was
-        # made counts from when it was made. The time it is collected with is settled
-        # from its files once they are copied.
+        # Which of a student's folders is newest, on the same footing as the time it
+        # will be collected with (settled from its files once copied): the name's
+        # time, unless the folder was made more than SLACK away from it.
         made = _utc(status.st_ctime)
-        when = made if claimed > made + SLACK else claimed
-        return Inbound(name, student, claimed, when, status.st_uid)
+        when, _ = choose_time(claimed, made)
+        return Inbound(name, student, claimed, when, made, status.st_uid)
+
+    @property
+    def _private(self) -> bool:
+        """Whether no account but the grading one can write into ``inbound/``."""
+        if not hasattr(self, "_private_known"):
+            self._private_known = _only_mine(Path(self.root), Path(self.inbound_path))
+        return self._private_known
+
+    @staticmethod
+    def _collected(dest: Path) -> tuple[str, datetime.datetime] | None:
+        """The exchange folder this collector last took for ``dest``, and when it was made."""
+        try:
+            record = json.loads(_record_path(dest).read_text(encoding="utf-8"))
+            return str(record["folder"]), datetime.datetime.fromisoformat(record["made"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # none, or unreadable: the times decide, as nbgrader's collect does
 
     def _existing_time(self, dest: Path) -> datetime.datetime | None:
         try:
@@ -374,8 +421,23 @@ class CollectFromCourseExchange(ExchangeCollect):
                 )
             )
             existing = self._existing_time(dest) if dest.is_dir() else None
+            collected = self._collected(dest) if dest.is_dir() else None
+            if dest.is_dir() and not self.update and not self.before_duedate:
+                self.log.info(
+                    "Submission already exists, use --update to update: %s %s",
+                    student,
+                    self.coursedir.assignment_id,
+                )
+                continue
             for inbound in folders:
-                if existing is not None and (
+                if collected is not None:
+                    # What this collector took last time: the same folder, or (without
+                    # --before-duedate) one made earlier, is nothing new.
+                    name, made = collected
+                    if inbound.name == name or (not self.before_duedate and inbound.made <= made):
+                        self.log.info("No newer submission to collect: %s", student)
+                        break
+                elif existing is not None and (
                     inbound.timestamp == existing
                     or (not self.before_duedate and inbound.timestamp < existing)
                 ):
@@ -419,6 +481,8 @@ class CollectFromCourseExchange(ExchangeCollect):
             if dest.exists():
                 shutil.rmtree(dest)
             staging.rename(dest)
+            record = {"folder": inbound.name, "made": inbound.made.isoformat()}
+            _record_path(dest).write_text(json.dumps(record), encoding="utf-8")
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

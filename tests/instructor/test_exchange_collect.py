@@ -330,11 +330,13 @@ def test_an_exchange_is_private_only_when_no_other_account_can_write_into_inboun
     root = tmp_path / "exchange"
     inbound = root / "product-roles" / "inbound"
     inbound.mkdir(parents=True)
+    for folder in (tmp_path, root, root / "product-roles"):
+        folder.chmod(0o755)
     inbound.chmod(0o733)  # as nbgrader's release makes it: others may add folders
     root.chmod(0o3770)  # a shared exchange, for a group
-    assert not exchange_collect._only_mine(root, inbound)
+    assert not exchange_collect._only_mine(inbound, top=tmp_path)
     root.chmod(0o700)  # the course's own exchange: nobody else gets in
-    assert exchange_collect._only_mine(root, inbound)
+    assert exchange_collect._only_mine(inbound, top=tmp_path)
     root.chmod(0o755)
     inbound.chmod(0o755)  # nobody else may write into inbound itself
-    assert exchange_collect._only_mine(root, inbound)
+    assert exchange_collect._only_mine(inbound, top=tmp_path)

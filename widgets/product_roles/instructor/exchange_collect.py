@@ -141,20 +141,24 @@ def _record_path(dest: Path) -> Path:
     return dest.parent / f".collected-{dest.name}.json"
 
 
-def _only_mine(root: Path, inbound: Path) -> bool:
-    """Whether only this account can write into ``inbound``: it, or a folder on the way
-    to it from the exchange's ``root``, is this account's and shut to everyone else."""
+def _only_mine(inbound: Path, top: Path = Path("/")) -> bool:
+    """Whether only this account can write into ``inbound``: no other account may write
+    to it, or one of the folders above it (up to ``top``) is this account's and lets
+    no other account through."""
     me = os.geteuid()
-    chain = [inbound, *[p for p in inbound.parents if p == root or p.is_relative_to(root)]]
-    for here in chain:
-        try:
-            status = here.stat()
-        except OSError:
-            return False
-        if status.st_uid == me and not status.st_mode & 0o077:
+    try:
+        status = inbound.stat()
+        if status.st_uid == me and not status.st_mode & 0o022:
             return True
-    status = inbound.stat()
-    return status.st_uid == me and not status.st_mode & 0o022
+        for folder in [inbound, *inbound.parents]:
+            if not folder.is_relative_to(top):
+                break
+            status = folder.stat()
+            if status.st_uid == me and not status.st_mode & 0o011:
+                return True
+    except OSError:
+        return False
+    return False
 
 
 def _utc(seconds: float) -> datetime.datetime:
@@ -388,7 +392,7 @@ class CollectFromCourseExchange(ExchangeCollect):
     def _private(self) -> bool:
         """Whether no account but the grading one can write into ``inbound/``."""
         if not hasattr(self, "_private_known"):
-            self._private_known = _only_mine(Path(self.root), Path(self.inbound_path))
+            self._private_known = _only_mine(Path(self.inbound_path))
         return self._private_known
 
     @staticmethod

@@ -13,7 +13,8 @@ the course's configuration (:func:`.exchange.configure`), for ``product-roles
 grade`` and plain ``nbgrader collect`` alike:
 
 - a folder is collected only when its owner is the account named by its student id,
-  or the grading account itself (a course run on one account);
+  or the grading account itself where no other account can write into ``inbound/``
+  (a course run on one account);
 - it must hold nothing but folders and regular files, each opened without
   following a link and checked once open, so that nothing can be swapped in
   between the check and the copy; a link, a hard link, a pipe or a device refuses
@@ -32,13 +33,15 @@ grade`` and plain ``nbgrader collect`` alike:
   folder is tried, up to :data:`MAX_TRIES`. Names are logged with anything
   unprintable escaped.
 
-Each refusal is logged as a warning that starts with :data:`REFUSED`.
+Each refusal is logged as a warning that starts with :data:`REFUSED`, and kept in
+the collector's :attr:`~CollectFromCourseExchange.refused` for the caller to read.
 """
 
 from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import json
 import os
 import secrets
@@ -67,18 +70,6 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's, in the folder's name
 CHUNK = 1 << 20
 
 
-def _copy_bytes(handle: int, path: Path, most: int) -> None:
-    """Copy at most ``most`` bytes from ``handle``: a file that grows while copied is refused."""
-    with path.open("xb") as out:
-        while most > 0:
-            block = os.read(handle, min(CHUNK, most))
-            if not block:
-                return
-            out.write(block)
-            most -= len(block)
-    raise Refused(f"{shown(path.name)} grew while it was being copied")
-
-
 class Refused(Exception):
     """A submission folder that is not collected; the message says why."""
 
@@ -90,9 +81,13 @@ class Inbound:
     name: str
     student: str
     claimed: datetime.datetime  # the time in its name
-    timestamp: datetime.datetime  # the claimed time, or when it was made if far from it
     made: datetime.datetime  # when the folder was made, on the exchange's clock
     owner: int  # the account that made it, which must still own it when it is copied
+
+    @property
+    def timestamp(self) -> datetime.datetime:
+        """Its time before its files are read: the claimed one, unless it was made far from it."""
+        return choose_time(self.claimed, self.made)[0]
 
 
 def read_name(name: str, assignment: str) -> tuple[str, datetime.datetime]:
@@ -298,6 +293,18 @@ def _walk_folder(fd: int, target: Path | None, where: str, walk: _Walk, depth: i
             _copy_file(fd, name, target / name, label, walk)
 
 
+def _copy_bytes(handle: int, path: Path, most: int) -> None:
+    """Copy at most ``most`` bytes from ``handle``: a file that grows while copied is refused."""
+    with path.open("xb") as out:
+        while most > 0:
+            block = os.read(handle, min(CHUNK, most))
+            if not block:
+                return
+            out.write(block)
+            most -= len(block)
+    raise Refused(f"{shown(path.name)} grew while it was being copied")
+
+
 def _copy_file(fd: int, name: str, path: Path, label: str, walk: _Walk) -> None:
     # O_NONBLOCK: should a pipe have been put in its place since, opening it does
     # not wait for a writer; the check on the open file then refuses it.
@@ -319,9 +326,18 @@ def _copy_file(fd: int, name: str, path: Path, label: str, walk: _Walk) -> None:
 
 
 class CollectFromCourseExchange(ExchangeCollect):
-    """nbgrader's collect, which checks each submission folder before taking it (see the module)."""
+    """nbgrader's collect, which checks each submission folder before taking it (see the module).
+
+    After :meth:`start`, :attr:`refused` lists ``(folder, why)`` for every folder it
+    did not collect.
+    """
+
+    def _refuse(self, name: str, why: Refused) -> None:
+        self.refused.append((shown(name), str(why)))
+        self.log.warning("%s %s: %s", REFUSED, shown(name), why)
 
     def init_src(self) -> None:
+        self.refused: list[tuple[str, str]] = []
         if self.coursedir.course_id == "":
             self.fail("No course id specified. Re-run with --course flag.")
         # Strings, as nbgrader's own collect keeps them.
@@ -338,7 +354,7 @@ class CollectFromCourseExchange(ExchangeCollect):
             try:
                 inbound = self._check(name, assignment)
             except Refused as why:
-                self.log.warning("%s %s: %s", REFUSED, shown(name), why)
+                self._refuse(name, why)
                 continue
             if not fnmatch.fnmatchcase(inbound.student, wanted):
                 continue
@@ -355,10 +371,6 @@ class CollectFromCourseExchange(ExchangeCollect):
             if duedate is not None:
                 folders.sort(key=lambda i: i.timestamp > duedate)  # stable: newest first in each
             self.candidates[student] = folders[:MAX_TRIES]
-        self.src_records = [
-            {"username": s, "filename": f[0].name, "timestamp": f[0].timestamp}
-            for s, f in self.candidates.items()
-        ]
 
     def _duedate(self) -> datetime.datetime | None:
         from nbgrader.api import Gradebook, MissingEntry
@@ -381,19 +393,12 @@ class CollectFromCourseExchange(ExchangeCollect):
             problem = owner_problem(status, student, private=self._private)
             if problem:
                 raise Refused(problem)
-        # Which of a student's folders is newest, on the same footing as the time it
-        # will be collected with (settled from its files once copied): the name's
-        # time, unless the folder was made more than SLACK away from it.
-        made = _utc(status.st_ctime)
-        when, _ = choose_time(claimed, made)
-        return Inbound(name, student, claimed, when, made, status.st_uid)
+        return Inbound(name, student, claimed, _utc(status.st_ctime), status.st_uid)
 
-    @property
+    @functools.cached_property
     def _private(self) -> bool:
         """Whether no account but the grading one can write into ``inbound/``."""
-        if not hasattr(self, "_private_known"):
-            self._private_known = _only_mine(Path(self.inbound_path))
-        return self._private_known
+        return _only_mine(Path(self.inbound_path))
 
     @staticmethod
     def _collected(dest: Path) -> tuple[str, datetime.datetime] | None:
@@ -405,6 +410,7 @@ class CollectFromCourseExchange(ExchangeCollect):
             return None  # none, or unreadable: the times decide, as nbgrader's collect does
 
     def _existing_time(self, dest: Path) -> datetime.datetime | None:
+        # Not coursedir.get_existing_timestamp: that fails the whole run on a bad file.
         try:
             text = (dest / "timestamp.txt").read_text(encoding="utf-8").strip()
             return parse_utc(text) if text else None
@@ -412,7 +418,7 @@ class CollectFromCourseExchange(ExchangeCollect):
             return None  # unreadable: the submission in the exchange replaces it
 
     def copy_files(self) -> None:
-        if not self.src_records:
+        if not self.candidates:
             self.log.warning(
                 "No submissions of '%s' for course '%s' to collect",
                 self.coursedir.assignment_id,
@@ -450,7 +456,7 @@ class CollectFromCourseExchange(ExchangeCollect):
                 try:
                     self._collect(inbound, dest)
                 except Refused as why:
-                    self.log.warning("%s %s: %s", REFUSED, shown(inbound.name), why)
+                    self._refuse(inbound.name, why)
                     continue
                 self.log.info("Collected submission: %s %s", student, self.coursedir.assignment_id)
                 break

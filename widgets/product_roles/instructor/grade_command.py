@@ -80,6 +80,7 @@ def add_arguments(parser) -> None:
 
 def collect(root, assignment) -> None:
     from nbgrader.apps import NbGraderAPI
+    from nbgrader.utils import capture_log, temp_attrs
 
     from product_roles.instructor.course import load_config
     from product_roles.instructor.exchange_collect import REFUSED
@@ -89,12 +90,18 @@ def collect(root, assignment) -> None:
         print(f"Nothing collected: there is no exchange at {config.Exchange.root}.")
         return
     api = NbGraderAPI(config=config)
-    outcome = api.collect(assignment, update=True)
-    # Each folder the exchange's collect refused, and why (a link, another student's
-    # name, an unreadable name, ...): the rest of the class was collected.
-    for line in outcome.get("log", "").splitlines():
-        if REFUSED in line:
-            print(line[line.index(REFUSED) :])
+    # As api.collect does, keeping the collector to read what it refused: the course's
+    # own collector (exchange_collect), or whichever the configuration names.
+    with temp_attrs(api.coursedir, assignment_id=assignment):
+        collector = api.exchange.Collect(
+            coursedir=api.coursedir, authenticator=api.authenticator, parent=api
+        )
+        collector.update = True
+        outcome = capture_log(collector)
+    # Each folder refused, and why (a link, another student's name, an unreadable
+    # name, ...): the rest of the class was collected.
+    for folder, why in getattr(collector, "refused", []):
+        print(f"{REFUSED} {folder}: {why}")
     if not outcome.get("success"):
         # Nothing released through an exchange (submissions copied by hand) is fine.
         print(f"Nothing collected from the exchange: {outcome.get('error', '').strip()[-200:]}")

@@ -236,8 +236,8 @@ class ForgetUnknownCells(NbGraderPreprocessor):
             if not isinstance(grade_id, str):
                 # A list or a mapping would not even compare with the known names.
                 corrected.append(
-                    f"a cell marked as nbgrader cell with the grade id {str(grade_id)[:40]!r}, "
-                    "which is not a name, was graded as an ordinary cell"
+                    "a cell marked as nbgrader cell with a grade id that is not a name "
+                    f"(a {type(grade_id).__name__}) was graded as an ordinary cell"
                 )
                 del cell.metadata["nbgrader"]
                 continue
